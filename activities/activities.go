@@ -1,0 +1,41 @@
+// Package activities holds everything a workflow asks of the outside world:
+// reading cases from platforms, evaluating rules, acting, and syncing shops.
+// Workflows call these through a nil *Activities, as the Temporal samples do.
+package activities
+
+import (
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/rules"
+)
+
+// Activities holds the dependencies of every activity.
+type Activities struct {
+	Clients  *platforms.Registry
+	Rules    *rules.Engine
+	Temporal client.Client // used by sync to SignalWithStart case workflows
+	// PollInterval is how long a case may go without news before its workflow
+	// re-reads it from the platform.
+	PollInterval time.Duration
+	Logger       *slog.Logger
+	// Now is the activity clock (tests inject one); time.Now by default.
+	Now func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Activities) log() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,140 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+
+	"github.com/aftersale/aftersale/platforms"
+)
+
+// Names shared with the workflows package (which imports this one).
+const (
+	TaskQueue          = "aftersale"
+	CaseWorkflowName   = "CaseWorkflow"
+	SignalSnapshotName = "snapshot"
+)
+
+// SyncRange is one shop's modified-time window to list.
+type SyncRange struct {
+	Platform platforms.Platform `json:"platform"`
+	Shop     string             `json:"shop"`
+	From     time.Time          `json:"from"`
+	To       time.Time          `json:"to"`
+}
+
+// SyncResult is what one sync run saw. Watermark is where the next run starts.
+type SyncResult struct {
+	Watermark time.Time `json:"watermark"`
+	Pages     int       `json:"pages"`
+	Seen      int       `json:"seen"`
+	Signalled int       `json:"signalled"`
+}
+
+// SyncShop pages through the cases modified in the range and signals each
+// case workflow, starting it when needed. Progress is heartbeated so a retry
+// continues at the page it stopped on instead of starting over.
+func (a *Activities) SyncShop(ctx context.Context, r SyncRange) (SyncResult, error) {
+	client, err := a.Clients.Client(r.Platform, r.Shop)
+	if err != nil {
+		return SyncResult{}, temporalError(err)
+	}
+	res := SyncResult{Watermark: r.To}
+	page := 1
+	if activity.HasHeartbeatDetails(ctx) {
+		var done SyncResult
+		if err := activity.GetHeartbeatDetails(ctx, &done); err == nil {
+			res, page = done, done.Pages+1
+		}
+	}
+	for {
+		got, err := client.List(ctx, platforms.ListQuery{ModifiedFrom: r.From, ModifiedTo: r.To, Page: page, PageSize: 100})
+		if err != nil {
+			return res, temporalError(err)
+		}
+		for _, c := range got.Cases {
+			res.Seen++
+			started, err := a.signalCase(ctx, c)
+			if err != nil {
+				return res, err
+			}
+			if started {
+				res.Signalled++
+			}
+		}
+		res.Pages = page
+		activity.RecordHeartbeat(ctx, res)
+		if !got.HasNext || len(got.Cases) == 0 {
+			break
+		}
+		page++
+	}
+	a.log().Info("shop synced", "platform", r.Platform, "shop", r.Shop, "from", r.From, "to", r.To,
+		"pages", res.Pages, "seen", res.Seen, "signalled", res.Signalled)
+	return res, nil
+}
+
+// signalCase hands a snapshot to the case's workflow. Open cases are
+// SignalWithStart-ed so every source collapses onto one execution; a case the
+// platform already finished only signals a workflow that is still running.
+func (a *Activities) signalCase(ctx context.Context, c platforms.Case) (bool, error) {
+	id := fmt.Sprintf("case/%s/%s/%s", c.Platform, c.Shop, c.ID)
+	if c.Terminal() {
+		err := a.Temporal.SignalWorkflow(ctx, id, "", SignalSnapshotName, c)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	_, err := a.Temporal.SignalWithStartWorkflow(ctx, id, SignalSnapshotName, c, client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: TaskQueue,
+	}, CaseWorkflowName, map[string]any{"platform": c.Platform, "shop": c.Shop, "case_id": c.ID})
+	return err == nil, err
+}
+
+// WatermarkQuery finds where a shop's sync left off.
+type WatermarkQuery struct {
+	ScheduleID string        `json:"schedule_id"`
+	Lookback   time.Duration `json:"lookback"`
+}
+
+// LastWatermark returns the watermark of the newest completed sync run of
+// the schedule, so it survives worker restarts without any store of ours.
+func (a *Activities) LastWatermark(ctx context.Context, q WatermarkQuery) (time.Time, error) {
+	fallback := a.now().Add(-q.Lookback)
+	desc, err := a.Temporal.ScheduleClient().GetHandle(ctx, q.ScheduleID).Describe(ctx)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return fallback, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	recent := desc.Info.RecentActions
+	for i := len(recent) - 1; i >= 0; i-- {
+		run := recent[i].StartWorkflowResult
+		if run == nil {
+			continue
+		}
+		d, err := a.Temporal.DescribeWorkflowExecution(ctx, run.WorkflowID, run.FirstExecutionRunID)
+		if err != nil || d.WorkflowExecutionInfo.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			continue // still running (that is us), or failed: look further back
+		}
+		var res SyncResult
+		if err := a.Temporal.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, &res); err != nil {
+			continue
+		}
+		if !res.Watermark.IsZero() {
+			return res.Watermark, nil
+		}
+	}
+	return fallback, nil
+}

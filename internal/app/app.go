@@ -1,0 +1,98 @@
+// Package app wires a worker process: platform clients from config, the
+// rules engine, the Temporal worker, and one sync schedule per shop. Both
+// production and --dev mode run through it.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/aftersale/aftersale/activities"
+	"github.com/aftersale/aftersale/internal/config"
+	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/taobao"
+	"github.com/aftersale/aftersale/rules"
+	"github.com/aftersale/aftersale/workflows"
+)
+
+// Worker is a running worker and what it holds.
+type Worker struct {
+	Rules  *rules.Engine
+	worker worker.Worker
+	cancel context.CancelFunc
+}
+
+// Clients builds one platform client per configured shop.
+func Clients(cfg config.Config, logger *slog.Logger) (*platforms.Registry, error) {
+	reg := platforms.NewRegistry()
+	for _, s := range cfg.Shops {
+		switch s.Platform {
+		case platforms.Taobao:
+			reg.Add(taobao.New(taobao.Config{
+				Gateway:    s.Gateway,
+				AppKey:     s.AppKey,
+				AppSecret:  s.Secret(),
+				Session:    s.SessionKey(),
+				SignMethod: s.SignMethod,
+				Shop:       s.Shop,
+				Logger:     logger,
+			}))
+		default:
+			return nil, fmt.Errorf("shop %s: platform %q is not supported", s.Shop, s.Platform)
+		}
+	}
+	return reg, nil
+}
+
+// Start loads the rules, registers workflows and activities, starts polling,
+// and makes sure every shop has its sync schedule.
+func Start(ctx context.Context, cfg config.Config, c client.Client, logger *slog.Logger) (*Worker, error) {
+	engine, err := rules.NewEngine(cfg.RulesDir, rules.WithLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	reg, err := Clients(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	acts := &activities.Activities{
+		Clients:      reg,
+		Rules:        engine,
+		Temporal:     c,
+		PollInterval: cfg.PollInterval,
+		Logger:       logger,
+	}
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	Register(w, acts)
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	go engine.Watch(wctx, 2*time.Second)
+	if err := EnsureSchedules(ctx, c, cfg); err != nil {
+		cancel()
+		w.Stop()
+		return nil, err
+	}
+	logger.Info("worker started", "task_queue", workflows.TaskQueue, "shops", len(cfg.Shops),
+		"rules", cfg.RulesDir, "ruleset", engine.Current().Hash)
+	return &Worker{Rules: engine, worker: w, cancel: cancel}, nil
+}
+
+// Stop stops polling and waits for running tasks to finish.
+func (w *Worker) Stop() {
+	w.cancel()
+	w.worker.Stop()
+}
+
+// Register puts every workflow and activity on a worker.
+func Register(r worker.Registry, acts *activities.Activities) {
+	r.RegisterWorkflow(workflows.CaseWorkflow)
+	r.RegisterWorkflow(workflows.ShopSyncWorkflow)
+	r.RegisterActivity(acts)
+}

@@ -1,0 +1,143 @@
+// Package config reads the worker's configuration: a YAML file plus
+// environment overrides. Secrets are referenced by environment variable name
+// so the file itself can be committed and reviewed.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/aftersale/aftersale/platforms"
+)
+
+// Config is the whole worker configuration.
+type Config struct {
+	Temporal Temporal `yaml:"temporal"`
+	// RulesDir holds the ops team's rule files; they are reloaded on change.
+	RulesDir string `yaml:"rules_dir"`
+	// PollInterval is how long a case may go without news before its workflow re-reads it.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	Sync         Sync          `yaml:"sync"`
+	Shops        []Shop        `yaml:"shops"`
+}
+
+// Temporal says where the cluster is.
+type Temporal struct {
+	Address   string `yaml:"address"`
+	Namespace string `yaml:"namespace"`
+}
+
+// Sync configures the per-shop sync schedules.
+type Sync struct {
+	Interval time.Duration `yaml:"interval"`
+	Overlap  time.Duration `yaml:"overlap"`
+	Lookback time.Duration `yaml:"lookback"`
+}
+
+// Shop is one set of platform credentials.
+type Shop struct {
+	Platform platforms.Platform `yaml:"platform"`
+	Shop     string             `yaml:"shop"`
+	Gateway  string             `yaml:"gateway"`
+	AppKey   string             `yaml:"app_key"`
+	// Secrets: give the name of an environment variable (…_env); a literal
+	// value is accepted for local experiments only.
+	AppSecret    string `yaml:"app_secret"`
+	AppSecretEnv string `yaml:"app_secret_env"`
+	Session      string `yaml:"session"`
+	SessionEnv   string `yaml:"session_env"`
+	SignMethod   string `yaml:"sign_method"`
+}
+
+// Defaults returns the configuration used when a field is not set.
+func Defaults() Config {
+	return Config{
+		Temporal:     Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
+		RulesDir:     "rules/examples",
+		PollInterval: 30 * time.Minute,
+		Sync:         Sync{Interval: 5 * time.Minute, Overlap: 2 * time.Minute, Lookback: 30 * 24 * time.Hour},
+	}
+}
+
+// Load reads the file at path (if not empty) over the defaults, then applies
+// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and AFTERSALE_RULES_DIR.
+func Load(path string) (Config, error) {
+	cfg := Defaults()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, err
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if v := os.Getenv("TEMPORAL_ADDRESS"); v != "" {
+		cfg.Temporal.Address = v
+	}
+	if v := os.Getenv("TEMPORAL_NAMESPACE"); v != "" {
+		cfg.Temporal.Namespace = v
+	}
+	if v := os.Getenv("AFTERSALE_RULES_DIR"); v != "" {
+		cfg.RulesDir = v
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate checks what can be checked without calling anything.
+func (c Config) Validate() error {
+	var errs []error
+	if c.PollInterval <= 0 {
+		errs = append(errs, errors.New("poll_interval must be positive"))
+	}
+	if c.Sync.Interval <= 0 {
+		errs = append(errs, errors.New("sync.interval must be positive"))
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Shops {
+		where := fmt.Sprintf("shops[%d]", i)
+		switch s.Platform {
+		case platforms.Taobao:
+		default:
+			errs = append(errs, fmt.Errorf("%s: platform %q is not supported yet (taobao)", where, s.Platform))
+		}
+		if s.Shop == "" {
+			errs = append(errs, fmt.Errorf("%s: shop is required", where))
+		}
+		key := string(s.Platform) + "/" + s.Shop
+		if seen[key] {
+			errs = append(errs, fmt.Errorf("%s: %s is configured twice", where, key))
+		}
+		seen[key] = true
+		if s.AppSecretEnv != "" && os.Getenv(s.AppSecretEnv) == "" {
+			errs = append(errs, fmt.Errorf("%s: environment variable %s (app secret) is empty", where, s.AppSecretEnv))
+		}
+		if s.SessionEnv != "" && os.Getenv(s.SessionEnv) == "" {
+			errs = append(errs, fmt.Errorf("%s: environment variable %s (session) is empty", where, s.SessionEnv))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Secret returns the app secret, preferring the environment variable.
+func (s Shop) Secret() string { return firstNonEmpty(os.Getenv(s.AppSecretEnv), s.AppSecret) }
+
+// SessionKey returns the seller session, preferring the environment variable.
+func (s Shop) SessionKey() string { return firstNonEmpty(os.Getenv(s.SessionEnv), s.Session) }
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/rules"
+)
+
+func cmdRulesCheck(_ context.Context, _ global, args []string, out io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: rules check DIR")
+	}
+	rs, err := rules.Load(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: %d files, %d rules, hash %s: ok\n", args[0], len(rs.Files), rs.RuleCount(), rs.Hash)
+	return nil
+}
+
+func cmdRulesTest(_ context.Context, _ global, args []string, out io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: rules test DIR")
+	}
+	rs, err := rules.Load(args[0])
+	if err != nil {
+		return err
+	}
+	failed := 0
+	results := rs.RunTests()
+	for _, r := range results {
+		mark := "ok  "
+		if !r.Pass {
+			mark = "FAIL"
+			failed++
+		}
+		fmt.Fprintf(out, "%s %s: %s", mark, r.File, r.Name)
+		if !r.Pass {
+			fmt.Fprintf(out, " — %s", r.Msg)
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "%d passed, %d failed\n", len(results)-failed, failed)
+	if failed > 0 {
+		return fmt.Errorf("%d rule tests failed", failed)
+	}
+	return nil
+}
+
+func cmdRulesExplain(_ context.Context, _ global, args []string, out io.Writer) error {
+	fs := newFlags("rules explain")
+	dir := fs.String("rules", "rules/examples", "rules directory")
+	casePath := fs.String("case", "", "JSON file with a case (as `cases show --json` prints .case, or the platforms.Case fields)")
+	at := fs.String("now", "", "evaluate at this RFC 3339 time (default: now)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *casePath == "" {
+		return errors.New("usage: rules explain --rules DIR --case FILE")
+	}
+	rs, err := rules.Load(*dir)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*casePath)
+	if err != nil {
+		return err
+	}
+	var c platforms.Case
+	if err := json.Unmarshal(data, &c); err != nil {
+		return fmt.Errorf("%s: %w", *casePath, err)
+	}
+	now := time.Now()
+	if *at != "" {
+		if now, err = time.Parse(time.RFC3339, *at); err != nil {
+			return err
+		}
+	}
+	return rs.Explain(c, now).Write(out)
+}

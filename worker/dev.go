@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/aftersale/aftersale/internal/app"
+	"github.com/aftersale/aftersale/internal/config"
+	"github.com/aftersale/aftersale/internal/devserver"
+	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/sandbox"
+	"github.com/aftersale/aftersale/rules"
+)
+
+type devOptions struct {
+	DataDir      string
+	TemporalPort int
+	UIPort       int
+	SandboxAddr  string
+}
+
+// runDev starts the embedded Temporal server and UI, the sandbox with demo
+// cases, and the worker, and stops them in reverse order.
+func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return err
+	}
+	rulesDir := filepath.Join(o.DataDir, "rules")
+	if err := writeExampleRules(rulesDir); err != nil {
+		return err
+	}
+
+	sb := sandbox.New(sandbox.Options{Logger: logger.With("component", "sandbox")})
+	statePath := filepath.Join(o.DataDir, "sandbox.json")
+	restored, err := sb.LoadFile(statePath)
+	if err != nil {
+		return fmt.Errorf("sandbox state %s: %w", statePath, err)
+	}
+	if !restored {
+		for _, d := range sandbox.DemoTOPCases(time.Now()) {
+			if err := sb.PutCase(platforms.Taobao, d.Shop, d.Case); err != nil {
+				return fmt.Errorf("seed sandbox: %w", err)
+			}
+		}
+	}
+	sandboxAddr, err := sb.Start(ctx, o.SandboxAddr)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	defer func() {
+		if err := sb.SaveFile(statePath); err != nil {
+			logger.Error("saving sandbox state", "err", err)
+		}
+	}()
+
+	srv, err := devserver.Start(ctx, devserver.Options{
+		DataDir: o.DataDir,
+		Port:    o.TemporalPort,
+		UIPort:  o.UIPort,
+		Logger:  logger.With("component", "temporal"),
+	})
+	if err != nil {
+		return fmt.Errorf("temporal dev server: %w", err)
+	}
+	defer srv.Stop()
+
+	c, err := client.Dial(client.Options{
+		HostPort:  srv.HostPort(),
+		Namespace: srv.Namespace(),
+		Logger:    sdklog.NewStructuredLogger(logger.With("component", "sdk")),
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	cfg := devConfig(rulesDir, "http://"+sandboxAddr+"/router/rest", sb)
+	w, err := app.Start(ctx, cfg, c, logger)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+
+	fmt.Fprintf(os.Stderr, `
+aftersale dev mode is up
+  Temporal        %s (namespace %s)
+  Temporal UI     http://%s
+  Sandbox         http://%s   (admin: /_sandbox/cases, /_sandbox/actions)
+  Rules           %s   (edit them: they reload on save)
+  Try             go run ./starter cases list
+Stop with Ctrl-C; a restart on the same --data-dir resumes every open case.
+
+`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, rulesDir)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return nil
+}
+
+// devConfig is the worker config for the sandbox's demo shops.
+func devConfig(rulesDir, gateway string, sb *sandbox.Sandbox) config.Config {
+	cfg := config.Defaults()
+	cfg.RulesDir = rulesDir
+	cfg.PollInterval = time.Minute
+	cfg.Sync = config.Sync{Interval: 10 * time.Second, Overlap: 30 * time.Second, Lookback: 30 * 24 * time.Hour}
+	for _, shop := range sandbox.DemoTOPShops {
+		cfg.Shops = append(cfg.Shops, config.Shop{
+			Platform:   platforms.Taobao,
+			Shop:       shop,
+			Gateway:    gateway,
+			AppKey:     sandbox.DefaultTOPAppKey,
+			AppSecret:  sandbox.DefaultTOPAppSecret,
+			Session:    sandbox.TOPSessionFor(shop),
+			SignMethod: "hmac-sha256",
+		})
+	}
+	return cfg
+}
+
+// writeExampleRules copies the embedded example rules into dir once, so ops
+// can edit them; an existing dir is left as it is.
+func writeExampleRules(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	sub, err := fs.Sub(rules.Examples, "examples")
+	if err != nil {
+		return err
+	}
+	return os.CopyFS(dir, sub)
+}

@@ -1,0 +1,73 @@
+// Command worker runs the aftersale Temporal worker. With --dev it also runs
+// an embedded Temporal server with its Web UI and the platform sandbox seeded
+// with demo cases, all in one process.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/aftersale/aftersale/internal/app"
+	"github.com/aftersale/aftersale/internal/config"
+)
+
+func main() {
+	var (
+		dev        = flag.Bool("dev", false, "run everything in one process: Temporal, UI, sandbox with demo cases, worker")
+		configPath = flag.String("config", os.Getenv("AFTERSALE_CONFIG"), "config file (production mode)")
+		devFlags   devOptions
+	)
+	flag.StringVar(&devFlags.DataDir, "data-dir", ".aftersale", "dev: where Temporal's SQLite file, the sandbox state and the editable rules live")
+	flag.IntVar(&devFlags.TemporalPort, "temporal-port", 7233, "dev: Temporal frontend port")
+	flag.IntVar(&devFlags.UIPort, "ui-port", 8233, "dev: Temporal Web UI port")
+	flag.StringVar(&devFlags.SandboxAddr, "sandbox-addr", "127.0.0.1:8300", "dev: platform sandbox address")
+	flag.Parse()
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(logger)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	if *dev {
+		err = runDev(ctx, devFlags, logger)
+	} else {
+		err = runProduction(ctx, *configPath, logger)
+	}
+	if err != nil {
+		logger.Error("worker stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func runProduction(ctx context.Context, configPath string, logger *slog.Logger) error {
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	c, err := client.Dial(client.Options{
+		HostPort:  cfg.Temporal.Address,
+		Namespace: cfg.Temporal.Namespace,
+		Logger:    sdklog.NewStructuredLogger(logger),
+	})
+	if err != nil {
+		return fmt.Errorf("temporal at %s: %w", cfg.Temporal.Address, err)
+	}
+	defer c.Close()
+	w, err := app.Start(ctx, cfg, c, logger)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	w.Stop()
+	return nil
+}

@@ -1,0 +1,57 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/aftersale/aftersale/activities"
+	"github.com/aftersale/aftersale/platforms"
+)
+
+// ShopSyncInput names the shop a scheduled sync run covers.
+type ShopSyncInput struct {
+	Platform platforms.Platform `json:"platform"`
+	Shop     string             `json:"shop"`
+	// Overlap re-reads a little before the watermark: platforms stamp
+	// "modified" before their list index shows the change.
+	Overlap time.Duration `json:"overlap"`
+	// Lookback is how far back the very first run of a shop looks.
+	Lookback time.Duration `json:"lookback"`
+}
+
+// ShopSyncResult is kept in history; the next run reads its watermark from it.
+type ShopSyncResult = activities.SyncResult
+
+// ShopSyncWorkflow lists the cases modified since the previous run's
+// watermark and hands each to its case workflow. A Temporal Schedule starts
+// it per shop, so API calls follow changed cases, not open ones.
+func ShopSyncWorkflow(ctx workflow.Context, in ShopSyncInput) (ShopSyncResult, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 10 * time.Second, MaximumAttempts: 5},
+	})
+	var since time.Time
+	err := workflow.ExecuteActivity(ctx, a.LastWatermark, activities.WatermarkQuery{
+		ScheduleID: ShopSyncWorkflowID(in.Platform, in.Shop),
+		Lookback:   in.Lookback,
+	}).Get(ctx, &since)
+	if err != nil {
+		return ShopSyncResult{}, err
+	}
+
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    time.Minute, // pages done are in the heartbeat: a retry resumes there
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 10},
+	})
+	var res ShopSyncResult
+	err = workflow.ExecuteActivity(ctx, a.SyncShop, activities.SyncRange{
+		Platform: in.Platform,
+		Shop:     in.Shop,
+		From:     since.Add(-in.Overlap),
+		To:       workflow.Now(ctx),
+	}).Get(ctx, &res)
+	return res, err
+}
