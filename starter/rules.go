@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aftersale/aftersale/platforms"
@@ -19,9 +20,20 @@ func cmdRulesCheck(_ context.Context, _ global, args []string, out io.Writer) er
 	}
 	rs, err := rules.Load(args[0])
 	if err != nil {
-		return err
+		var lines []string
+		for _, e := range rules.Errors(err) {
+			lines = append(lines, e.Error())
+		}
+		if len(lines) == 0 {
+			return err
+		}
+		return fmt.Errorf("%d problem(s) in %s:\n  %s", len(lines), args[0], strings.Join(lines, "\n  "))
 	}
-	fmt.Fprintf(out, "%s: %d files, %d rules, hash %s: ok\n", args[0], len(rs.Files), rs.RuleCount(), rs.Hash)
+	n := 0
+	for _, f := range rs.Files {
+		n += len(f.Rules)
+	}
+	fmt.Fprintf(out, "%s: %d files, %d rules, hash %s: ok\n", args[0], len(rs.Files), n, rs.Hash)
 	return nil
 }
 
@@ -83,5 +95,6 @@ func cmdRulesExplain(_ context.Context, _ global, args []string, out io.Writer) 
 			return err
 		}
 	}
-	return rs.Explain(c, now).Write(out)
+	rs.Explain(c, now).Write(out)
+	return nil
 }

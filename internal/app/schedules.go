@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/aftersale/aftersale/internal/config"
 	"github.com/aftersale/aftersale/workflows"
@@ -40,7 +41,7 @@ func EnsureSchedules(ctx context.Context, c client.Client, cfg config.Config) er
 			Overlap:            enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 			TriggerImmediately: true,
 		})
-		if errors.Is(err, client.ErrScheduleAlreadyRunning) {
+		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 			err = sc.GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
 				DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 					s := in.Description.Schedule
