@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,6 +40,7 @@ var env struct {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
 	if testing.Short() {
 		fmt.Println("integration tests skipped in -short mode")
 		os.Exit(0)
@@ -146,7 +148,7 @@ func newRefund(id string, fee string, deadline time.Time) refund {
 func putCase(t *testing.T, shop string, r refund) {
 	t.Helper()
 	raw, _ := json.Marshal(r)
-	if err := env.sandbox.PutCase(platforms.Taobao, shop, raw); err != nil {
+	if err := env.sandbox.PutCase(string(platforms.Taobao), shop, raw); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -43,7 +43,7 @@ func TestSmallUnshippedRefundIsAgreedExactlyOnce(t *testing.T) {
 
 func TestBigTicketEscalatesAndCompletesAfterDecide(t *testing.T) {
 	shop := shopFor(t)
-	r := newRefund("2026112300000000201", "8999.00", time.Now().Add(72*time.Hour))
+	r := newRefund("2026112300000000201", "5499.00", time.Now().Add(72*time.Hour))
 	r["order_status"], r["good_status"] = "WAIT_BUYER_CONFIRM_GOODS", "BUYER_RECEIVED"
 	putCase(t, shop, r)
 	wid := startCase(t, shop, "2026112300000000201")
@@ -55,12 +55,15 @@ func TestBigTicketEscalatesAndCompletesAfterDecide(t *testing.T) {
 
 	ctx := context.Background()
 	// A decision the platform cannot take is refused before it enters history.
-	_, err := env.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	rejected, err := env.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: wid, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{workflows.DecideRequest{Action: platforms.ActionConfirmReceipt, By: "li.ops"}},
 	})
 	if err == nil {
-		t.Fatal("confirm_receipt on a refund awaiting agreement was accepted")
+		err = rejected.Get(ctx, nil)
+	}
+	if err == nil || !strings.Contains(err.Error(), "does not allow confirm_receipt") {
+		t.Fatalf("confirm_receipt on a refund awaiting agreement: %v, want a rejection", err)
 	}
 
 	h, err := env.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -221,4 +224,3 @@ func setFaults(t *testing.T, body string) {
 		t.Fatalf("faults: %s", resp.Status)
 	}
 }
-

@@ -45,10 +45,8 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 		return fmt.Errorf("sandbox state %s: %w", statePath, err)
 	}
 	if !restored {
-		for _, d := range sandbox.DemoTOPCases(time.Now()) {
-			if err := sb.PutCase(platforms.Taobao, d.Shop, d.Case); err != nil {
-				return fmt.Errorf("seed sandbox: %w", err)
-			}
+		if err := sb.Seed(time.Now()); err != nil {
+			return err
 		}
 	}
 	sandboxAddr, err := sb.Start(ctx, o.SandboxAddr)
@@ -82,7 +80,7 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 	}
 	defer c.Close()
 
-	cfg := devConfig(rulesDir, "http://"+sandboxAddr+"/router/rest", sb)
+	cfg := devConfig(rulesDir, "http://"+sandboxAddr)
 	w, err := app.Start(ctx, cfg, c, logger)
 	if err != nil {
 		return err
@@ -105,21 +103,29 @@ Stop with Ctrl-C; a restart on the same --data-dir resumes every open case.
 }
 
 // devConfig is the worker config for the sandbox's demo shops.
-func devConfig(rulesDir, gateway string, sb *sandbox.Sandbox) config.Config {
+func devConfig(rulesDir, sandboxURL string) config.Config {
 	cfg := config.Defaults()
 	cfg.RulesDir = rulesDir
 	cfg.PollInterval = time.Minute
 	cfg.Sync = config.Sync{Interval: 10 * time.Second, Overlap: 30 * time.Second, Lookback: 30 * 24 * time.Hour}
-	for _, shop := range sandbox.DemoTOPShops {
-		cfg.Shops = append(cfg.Shops, config.Shop{
-			Platform:   platforms.Taobao,
-			Shop:       shop,
-			Gateway:    gateway,
-			AppKey:     sandbox.DefaultTOPAppKey,
-			AppSecret:  sandbox.DefaultTOPAppSecret,
-			Session:    sandbox.TOPSessionFor(shop),
-			SignMethod: "hmac-sha256",
-		})
+	seen := map[string]bool{}
+	for _, d := range sandbox.DemoCases(time.Now()) {
+		if seen[d.Platform+"/"+d.Shop] {
+			continue
+		}
+		seen[d.Platform+"/"+d.Shop] = true
+		switch platforms.Platform(d.Platform) {
+		case platforms.Taobao:
+			cfg.Shops = append(cfg.Shops, config.Shop{
+				Platform:   platforms.Taobao,
+				Shop:       d.Shop,
+				Gateway:    sandboxURL + "/router/rest",
+				AppKey:     sandbox.DefaultTOPAppKey,
+				AppSecret:  sandbox.DefaultTOPAppSecret,
+				Session:    sandbox.TOPSessionFor(d.Shop),
+				SignMethod: "hmac-sha256",
+			})
+		}
 	}
 	return cfg
 }
