@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ import (
 
 // env is shared by the tests of this package: one Temporal server, one
 // sandbox, one worker. Each test uses its own shop so they cannot collide.
+var buildOnce sync.Once
+
 var env struct {
 	server   *devserver.Server
 	client   client.Client

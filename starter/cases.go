@@ -35,6 +35,9 @@ type caseJSON struct {
 	Escalation     string         `json:"escalation_note,omitempty"`
 	Running        bool           `json:"running"`
 	Decisions      []decisionJSON `json:"decisions"`
+	// Case is the full normalized case, in `cases show --json` only; `rules
+	// explain --case` reads it back.
+	Case *platforms.Case `json:"case,omitempty"`
 }
 
 type decisionJSON struct {
@@ -54,6 +57,10 @@ func toJSON(v workflows.CaseView, running bool) caseJSON {
 		Status: string(v.Case.Status), PlatformStatus: v.Case.PlatformStatus,
 		Amount: v.Case.Amount, Currency: v.Case.Currency,
 		Escalated: v.Escalation != nil, Running: running, Decisions: []decisionJSON{},
+	}
+	if v.Case.Status != "" {
+		c := v.Case
+		out.Case = &c
 	}
 	if v.Escalation != nil {
 		out.Escalation = v.Escalation.Note
@@ -200,6 +207,9 @@ func cmdCasesList(ctx context.Context, g global, args []string, out io.Writer) e
 		return err
 	}
 	sort.Slice(cases, func(i, j int) bool { return cases[i].WorkflowID < cases[j].WorkflowID })
+	for i := range cases {
+		cases[i].Case = nil // the list stays a list; `cases show --json` has the whole case
+	}
 	if *asJSON {
 		return writeJSON(out, cases)
 	}

@@ -85,8 +85,14 @@ func cmdRulesExplain(_ context.Context, _ global, args []string, out io.Writer) 
 	if err != nil {
 		return err
 	}
+	// Either a platforms.Case or what `cases show --json` prints (which holds one under "case").
+	var wrapped struct {
+		Case *platforms.Case `json:"case"`
+	}
 	var c platforms.Case
-	if err := json.Unmarshal(data, &c); err != nil {
+	if err := json.Unmarshal(data, &wrapped); err == nil && wrapped.Case != nil {
+		c = *wrapped.Case
+	} else if err := json.Unmarshal(data, &c); err != nil {
 		return fmt.Errorf("%s: %w", *casePath, err)
 	}
 	now := time.Now()

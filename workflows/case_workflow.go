@@ -117,6 +117,9 @@ func (w *caseWorkflow) run(ctx workflow.Context) (CaseView, error) {
 			}
 		}
 		w.upsertSearch(ctx)
+		if w.needRead || (w.needEval && w.state.Case.Status != "") {
+			continue // an action moved the case: look at it again before sleeping
+		}
 
 		if w.shouldContinueAsNew(ctx) {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {

@@ -277,3 +277,15 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestCaseWorkflowKeepsTryingWhenCaseCannotBeRead(t *testing.T) {
+	env := newEnv(t)
+	c := openCase(env.Now().Add(48 * time.Hour))
+	env.OnActivity(a.ReadCase, mock.Anything, mock.Anything).Return(platforms.Case{}, errors.New("platform down")).Times(3)
+	env.OnActivity(a.ReadCase, mock.Anything, mock.Anything).Return(succeeded(c), nil).Once()
+	env.ExecuteWorkflow(CaseWorkflow, input())
+	v := result(t, env)
+	if v.Case.Status != platforms.StatusSucceeded || len(v.Decisions) != 0 {
+		t.Fatalf("view = %+v", v)
+	}
+}
