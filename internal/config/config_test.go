@@ -1,0 +1,67 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoad(t *testing.T) {
+	t.Setenv("TOP_APP_SECRET", "s3cret")
+	t.Setenv("TOP_SESSION_TMALL_FLAGSHIP", "sess")
+	for _, tc := range []struct {
+		name    string
+		file    string // "" = no file
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "defaults", check: func(t *testing.T, c Config) {
+			if c.Temporal.Address != "127.0.0.1:7233" || c.Sync.Interval != 5*time.Minute || len(c.Shops) != 0 {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "example file", file: "../../config.example.yaml", check: func(t *testing.T, c Config) {
+			s := c.Shops[0]
+			if s.Shop != "tmall-flagship" || s.Secret() != "s3cret" || s.SessionKey() != "sess" || c.PollInterval != 30*time.Minute {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "env overrides", env: map[string]string{"TEMPORAL_ADDRESS": "t:7233", "TEMPORAL_NAMESPACE": "ns", "AFTERSALE_RULES_DIR": "/r"},
+			check: func(t *testing.T, c Config) {
+				if c.Temporal.Address != "t:7233" || c.Temporal.Namespace != "ns" || c.RulesDir != "/r" {
+					t.Fatalf("%+v", c)
+				}
+			}},
+		{name: "unknown key", file: "inline:pol_interval: 5m\n", wantErr: "field pol_interval not found"},
+		{name: "empty secret env", file: "inline:shops:\n  - {platform: taobao, shop: a, app_secret_env: NOT_SET_ANYWHERE}\n", wantErr: "NOT_SET_ANYWHERE"},
+		{name: "duplicate shop", file: "inline:shops:\n  - {platform: taobao, shop: a}\n  - {platform: taobao, shop: a}\n", wantErr: "configured twice"},
+		{name: "unsupported platform", file: "inline:shops:\n  - {platform: ebay, shop: a}\n", wantErr: "not supported"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			path := tc.file
+			if content, ok := strings.CutPrefix(tc.file, "inline:"); ok {
+				path = filepath.Join(t.TempDir(), "c.yaml")
+				if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := Load(path)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, c)
+		})
+	}
+}
