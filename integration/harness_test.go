@@ -206,20 +206,9 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	}
 }
 
-// sandboxAction is one row of GET /_sandbox/actions.
-type sandboxAction struct {
-	Platform string            `json:"platform"`
-	Shop     string            `json:"shop"`
-	CaseID   string            `json:"case_id"`
-	Action   string            `json:"action"`
-	Params   map[string]string `json:"params"`
-	At       time.Time         `json:"at"`
-	OK       bool              `json:"ok"`
-}
-
 // actions reads the sandbox's record of mutating calls over HTTP, as an
 // acceptance check would.
-func actions(t *testing.T, shop string) []sandboxAction {
+func actions(t *testing.T, shop string) []sandbox.Action {
 	t.Helper()
 	resp, err := http.Get(env.baseURL + "/_sandbox/actions")
 	if err != nil {
@@ -227,11 +216,11 @@ func actions(t *testing.T, shop string) []sandboxAction {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	var all []sandboxAction
+	var all []sandbox.Action
 	if err := json.Unmarshal(body, &all); err != nil {
 		t.Fatalf("actions: %v: %s", err, body)
 	}
-	var mine []sandboxAction
+	var mine []sandbox.Action
 	for _, a := range all {
 		if a.Shop == shop {
 			mine = append(mine, a)
