@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -25,6 +26,7 @@ type devOptions struct {
 	TemporalPort int
 	UIPort       int
 	SandboxAddr  string
+	Banner       io.Writer // where the addresses are printed; stderr by default
 }
 
 // runDev starts the embedded Temporal server and UI, the sandbox with demo
@@ -83,11 +85,18 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 	cfg := devConfig(rulesDir, "http://"+sandboxAddr)
 	w, err := app.Start(ctx, cfg, c, logger)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting up
+		}
 		return err
 	}
 	defer w.Stop()
 
-	fmt.Fprintf(os.Stderr, `
+	banner := o.Banner
+	if banner == nil {
+		banner = os.Stderr
+	}
+	fmt.Fprintf(banner, `
 aftersale dev mode is up
   Temporal        %s (namespace %s)
   Temporal UI     http://%s

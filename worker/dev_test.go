@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/workflows"
+)
+
+// TestDevModeDecidesDemoCasesAndResumesAfterRestart runs `worker --dev` in
+// process: the demo cases the example rules can decide are decided within
+// 60 s, the UI answers, and a restart on the same data dir resumes the
+// escalated cases, which then take a human decision.
+func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the whole system")
+	}
+	dataDir := t.TempDir()
+	opts := devOptions{DataDir: dataDir, TemporalPort: freePort(t), UIPort: freePort(t), SandboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
+	stop := startDev(t, opts)
+
+	c := dial(t, opts)
+	var views map[string]workflows.CaseView
+	eventually(t, 60*time.Second, "every demo case to be decided or escalated", func() bool {
+		views = caseViews(t, c)
+		if len(views) < 14 { // 15 demo cases, one already closed on the platform
+			return false
+		}
+		for _, v := range views {
+			if !v.Finished && v.Escalation == nil && !waitingOnBuyer(v.Case) {
+				return false
+			}
+		}
+		return true
+	})
+	escalated := 0
+	for id, v := range views {
+		if v.Escalation != nil {
+			escalated++
+			continue
+		}
+		if len(v.Decisions) == 0 {
+			t.Errorf("%s has no decision: %+v", id, v.Case)
+		}
+	}
+	if escalated != 4 {
+		t.Errorf("%d escalated cases, want 4 (two big tickets, two flagged)", escalated)
+	}
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", opts.UIPort))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Temporal UI: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	c.Close()
+	t.Log("first run checked; stopping")
+	stop()
+	t.Log("stopped; restarting")
+
+	// Restart on the same data dir (fresh ports: the old server's goroutines linger).
+	opts.TemporalPort, opts.UIPort = freePort(t), freePort(t)
+	stop = startDev(t, opts)
+	defer stop()
+	c = dial(t, opts)
+	defer c.Close()
+	id := workflows.CaseWorkflowID(platforms.Taobao, "tb-flagship", "2026112300000000010")
+	h, err := c.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: workflows.UpdateDecide, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.DecideRequest{Action: platforms.ActionAgree, By: "li.ops"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d workflows.Decision
+	if err := h.Get(context.Background(), &d); err != nil || d.Outcome != workflows.OutcomeDone {
+		t.Fatalf("decide after restart: %+v %v", d, err)
+	}
+	// Each decision reached the sandbox once, across the restart.
+	seen := map[string]int{}
+	for _, a := range sandboxActions(t, opts) {
+		if a.OK {
+			seen[a.CaseID+" "+a.Action]++
+		}
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s reached the platform %d times", k, n)
+		}
+	}
+}
+
+func waitingOnBuyer(c platforms.Case) bool {
+	return c.Status == platforms.StatusAwaitingBuyerReturn
+}
+
+func startDev(t *testing.T, opts devOptions) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- runDev(ctx, opts, logger) }()
+	eventually(t, 2*time.Minute, "dev mode to come up", func() bool {
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", opts.TemporalPort))
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	})
+	return func() {
+		cancel()
+		select {
+		case err := <-done:
+			t.Logf("dev mode returned %v", err)
+			if err != nil {
+				t.Errorf("dev mode stopped with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("dev mode did not stop within 30 s")
+		}
+	}
+}
+
+func dial(t *testing.T, opts devOptions) client.Client {
+	t.Helper()
+	var c client.Client
+	eventually(t, 30*time.Second, "a Temporal client", func() bool {
+		var err error
+		c, err = client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", opts.TemporalPort), Logger: quiet{}})
+		return err == nil
+	})
+	return c
+}
+
+func caseViews(t *testing.T, c client.Client) map[string]workflows.CaseView {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'CaseWorkflow'"})
+	if err != nil {
+		return nil
+	}
+	views := map[string]workflows.CaseView{}
+	for _, e := range resp.Executions {
+		id := e.GetExecution().GetWorkflowId()
+		var v workflows.CaseView
+		if e.GetCloseTime() != nil {
+			if err := c.GetWorkflow(ctx, id, "").Get(ctx, &v); err != nil {
+				return nil
+			}
+		} else {
+			res, err := c.QueryWorkflow(ctx, id, "", workflows.QueryState)
+			if err != nil || res.Get(&v) != nil {
+				return nil
+			}
+		}
+		views[id] = v
+	}
+	return views
+}
+
+type sandboxAction struct {
+	CaseID string `json:"case_id"`
+	Action string `json:"action"`
+	OK     bool   `json:"ok"`
+}
+
+func sandboxActions(t *testing.T, opts devOptions) []sandboxAction {
+	t.Helper()
+	resp, err := http.Get("http://" + opts.SandboxAddr + "/_sandbox/actions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []sandboxAction
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+type quiet struct{}
+
+func (quiet) Debug(string, ...any) {}
+func (quiet) Info(string, ...any)  {}
+func (quiet) Warn(string, ...any)  {}
+func (quiet) Error(string, ...any) {}
