@@ -40,18 +40,29 @@ type Sync struct {
 	Lookback time.Duration `yaml:"lookback"`
 }
 
-// Shop is one set of platform credentials.
+// Shop is one set of platform credentials. Which fields a platform reads:
+//
+//	taobao:   gateway, app_key, app_secret, session, sign_method
+//	xiaoe:    gateway, app_id, client_id, app_secret (secret_key)
+//	shopline: gateway (https://{handle}.myshopline.com), token (access token),
+//	          app_secret (app secret: webhook signatures)
+//	xportcn:  gateway, app_key (access key), app_secret, user_id, sign_method
 type Shop struct {
 	Platform platforms.Platform `yaml:"platform"`
 	Shop     string             `yaml:"shop"`
 	Gateway  string             `yaml:"gateway"`
 	AppKey   string             `yaml:"app_key"`
+	AppID    string             `yaml:"app_id"`
+	ClientID string             `yaml:"client_id"`
+	UserID   string             `yaml:"user_id"`
 	// Secrets: give the name of an environment variable (…_env); a literal
 	// value is accepted for local experiments only.
 	AppSecret    string `yaml:"app_secret"`
 	AppSecretEnv string `yaml:"app_secret_env"`
 	Session      string `yaml:"session"`
 	SessionEnv   string `yaml:"session_env"`
+	Token        string `yaml:"token"`
+	TokenEnv     string `yaml:"token_env"`
 	SignMethod   string `yaml:"sign_method"`
 }
 
@@ -105,9 +116,9 @@ func (c Config) Validate() error {
 	for i, s := range c.Shops {
 		where := fmt.Sprintf("shops[%d]", i)
 		switch s.Platform {
-		case platforms.Taobao:
+		case platforms.Taobao, platforms.Xiaoe, platforms.Shopline, platforms.Xportcn:
 		default:
-			errs = append(errs, fmt.Errorf("%s: platform %q is not supported yet (taobao)", where, s.Platform))
+			errs = append(errs, fmt.Errorf("%s: platform %q is not supported (taobao, xiaoe, shopline, xportcn)", where, s.Platform))
 		}
 		if s.Shop == "" {
 			errs = append(errs, fmt.Errorf("%s: shop is required", where))
@@ -123,6 +134,9 @@ func (c Config) Validate() error {
 		if s.SessionEnv != "" && os.Getenv(s.SessionEnv) == "" {
 			errs = append(errs, fmt.Errorf("%s: environment variable %s (session) is empty", where, s.SessionEnv))
 		}
+		if s.TokenEnv != "" && os.Getenv(s.TokenEnv) == "" {
+			errs = append(errs, fmt.Errorf("%s: environment variable %s (token) is empty", where, s.TokenEnv))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -132,6 +146,9 @@ func (s Shop) Secret() string { return firstNonEmpty(os.Getenv(s.AppSecretEnv), 
 
 // SessionKey returns the seller session, preferring the environment variable.
 func (s Shop) SessionKey() string { return firstNonEmpty(os.Getenv(s.SessionEnv), s.Session) }
+
+// AccessToken returns the API token, preferring the environment variable.
+func (s Shop) AccessToken() string { return firstNonEmpty(os.Getenv(s.TokenEnv), s.Token) }
 
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {

@@ -42,6 +42,7 @@ func (s *Sandbox) Reset() {
 	s.mu.Unlock()
 	s.actions.reset()
 	s.calls.reset()
+	s.limits.reset()
 	s.faults.reset()
 	s.log.Info("sandbox reset")
 }

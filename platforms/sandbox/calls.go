@@ -12,12 +12,16 @@ import (
 type CallStats struct {
 	Calls      map[string]map[string]int `json:"calls"`
 	Violations map[string]int            `json:"violations"`
+	// RateLimited counts calls rejected for going over the platform's
+	// documented rate limit (429, TOP code 7).
+	RateLimited map[string]int `json:"rate_limited"`
 }
 
 type callCounter struct {
 	mu         sync.Mutex
 	calls      map[string]map[string]int
 	violations map[string]int
+	limited    map[string]int
 }
 
 func (c *callCounter) add(platform, endpoint string) {
@@ -41,25 +45,35 @@ func (c *callCounter) violation(platform string) {
 	c.violations[platform]++
 }
 
+func (c *callCounter) rateLimited(platform string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.limited == nil {
+		c.limited = map[string]int{}
+	}
+	c.limited[platform]++
+}
+
 func (c *callCounter) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.calls, c.violations = nil, nil
+	c.calls, c.violations, c.limited = nil, nil, nil
 }
 
 // Calls returns the call counters. Every simulated platform appears in
-// both maps, with zero counts when it had no calls.
+// every map, with zero counts when it had no calls.
 func (s *Sandbox) Calls() CallStats {
 	c := &s.calls
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := CallStats{Calls: map[string]map[string]int{}, Violations: map[string]int{}}
+	out := CallStats{Calls: map[string]map[string]int{}, Violations: map[string]int{}, RateLimited: map[string]int{}}
 	for p := range s.sims {
 		out.Calls[p] = maps.Clone(c.calls[p])
 		if out.Calls[p] == nil {
 			out.Calls[p] = map[string]int{}
 		}
 		out.Violations[p] = c.violations[p]
+		out.RateLimited[p] = c.limited[p]
 	}
 	return out
 }

@@ -14,7 +14,11 @@ type DemoCase struct {
 
 // DemoCases returns the demo cases of every simulated platform.
 func DemoCases(now time.Time) []DemoCase {
-	return DemoTOPCases(now)
+	var all []DemoCase
+	for _, f := range []func(time.Time) []DemoCase{DemoTOPCases, DemoXiaoeCases, DemoShoplineCases, DemoXportcnCases} {
+		all = append(all, f(now)...)
+	}
+	return all
 }
 
 // Seed stores the demo cases (DemoCases) with deadlines relative to now.

@@ -31,6 +31,10 @@ type Options struct {
 	TOPSessions map[string]string
 	// FaultSeed seeds the fault-injection random source; 0 means time-based.
 	FaultSeed uint64
+
+	Xiaoe    XiaoeOptions
+	Shopline ShoplineOptions
+	Xportcn  XportcnOptions
 }
 
 // Sandbox is the simulator. Create it with New; it is safe for concurrent use.
@@ -45,6 +49,7 @@ type Sandbox struct {
 
 	actions actionLog
 	calls   callCounter
+	limits  limiter
 	faults  *faults
 	reqSeq  atomic.Int64
 }
@@ -81,14 +86,20 @@ func New(opts Options) *Sandbox {
 		s.buyerShipAfter = 20 * time.Second
 	}
 	s.sims = map[string]simulator{
-		PlatformTaobao: newTOP(s, opts.TOPApps, opts.TOPSessions),
+		PlatformTaobao:   newTOP(s, opts.TOPApps, opts.TOPSessions),
+		PlatformXiaoe:    newXiaoe(s, opts.Xiaoe),
+		PlatformShopline: newShopline(s, opts.Shopline),
+		PlatformXportcn:  newXportcn(s, opts.Xportcn),
 	}
 	return s
 }
 
 // Platform names as the admin API and the platforms package spell them.
 const (
-	PlatformTaobao = "taobao"
+	PlatformTaobao   = "taobao"
+	PlatformXiaoe    = "xiaoe"
+	PlatformShopline = "shopline"
+	PlatformXportcn  = "xportcn"
 )
 
 // Handler serves the platform APIs and the admin API.
