@@ -11,12 +11,16 @@ const (
 	ActionResend         Action = "resend"
 	ActionEscalate       Action = "escalate"
 	ActionWait           Action = "wait"
+
+	// Buyer-side actions (Xportcn, where we are the buyer).
+	ActionCancel     Action = "cancel"      // withdraw our after-sale request
+	ActionShipReturn Action = "ship_return" // submit the return's logistics (needs a waybill: usually a human)
 )
 
 // Actions lists every action name.
 var Actions = []Action{
 	ActionAgree, ActionRefuse, ActionAgreeReturn, ActionConfirmReceipt,
-	ActionResend, ActionEscalate, ActionWait,
+	ActionResend, ActionEscalate, ActionWait, ActionCancel, ActionShipReturn,
 }
 
 // Valid reports whether a is a known action.
