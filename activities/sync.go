@@ -80,23 +80,34 @@ func (a *Activities) SyncShop(ctx context.Context, r SyncRange) (SyncResult, err
 	return res, nil
 }
 
-// signalCase hands a snapshot to the case's workflow. Open cases are
-// SignalWithStart-ed so every source collapses onto one execution; a case the
-// platform already finished only signals a workflow that is still running.
+// signalCase hands a listed case to its workflow.
 func (a *Activities) signalCase(ctx context.Context, c platforms.Case) (bool, error) {
-	id := fmt.Sprintf("case/%s/%s/%s", c.Platform, c.Shop, c.ID)
-	if c.Terminal() {
-		err := a.Temporal.SignalWorkflow(ctx, id, "", SignalSnapshotName, c)
+	return SignalCase(ctx, a.Temporal, platforms.Hint{Platform: c.Platform, Shop: c.Shop, CaseID: c.ID, Case: &c})
+}
+
+// SignalCase hands a hint to the case's workflow; sync and push receivers
+// both use it. Open cases (and hints without a snapshot) are
+// SignalWithStart-ed, so every source collapses onto one execution; a case
+// the platform already finished only signals a workflow that is still
+// running. It reports whether a workflow got the signal.
+func SignalCase(ctx context.Context, tc client.Client, h platforms.Hint) (bool, error) {
+	id := fmt.Sprintf("case/%s/%s/%s", h.Platform, h.Shop, h.CaseID)
+	var snapshot platforms.Case // zero: "re-read the case"
+	if h.Case != nil {
+		snapshot = *h.Case
+	}
+	if snapshot.Terminal() {
+		err := tc.SignalWorkflow(ctx, id, "", SignalSnapshotName, snapshot)
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {
 			return false, nil
 		}
 		return err == nil, err
 	}
-	_, err := a.Temporal.SignalWithStartWorkflow(ctx, id, SignalSnapshotName, c, client.StartWorkflowOptions{
+	_, err := tc.SignalWithStartWorkflow(ctx, id, SignalSnapshotName, snapshot, client.StartWorkflowOptions{
 		ID:        id,
 		TaskQueue: TaskQueue,
-	}, CaseWorkflowName, map[string]any{"platform": c.Platform, "shop": c.Shop, "case_id": c.ID})
+	}, CaseWorkflowName, map[string]any{"platform": h.Platform, "shop": h.Shop, "case_id": h.CaseID})
 	return err == nil, err
 }
 
