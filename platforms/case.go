@@ -53,6 +53,9 @@ const (
 	FlagCSInvolved      = "cs_involved"        // platform customer service (小二) is involved
 	FlagMustHandleOnWeb = "must_handle_on_web" // platform demands a human on its web console
 	FlagCannotRefuse    = "cannot_refuse"      // platform forbids refusing this case
+	// FlagDeadlineUnparsed: the platform sent a deadline we could not read,
+	// so we cannot know we act in time.
+	FlagDeadlineUnparsed = "deadline_unparsed"
 )
 
 // Item is one line of goods in a case. No personal data.

@@ -34,6 +34,8 @@ func unsafe(c platforms.Case, a platforms.Action) string {
 		return "platform customer service is involved (cs_involved)"
 	case c.HasFlag(platforms.FlagMustHandleOnWeb):
 		return "the platform requires handling on its web console (must_handle_on_web)"
+	case c.HasFlag(platforms.FlagDeadlineUnparsed):
+		return "the platform deadline could not be read (deadline_unparsed)"
 	case a == platforms.ActionRefuse && c.HasFlag(platforms.FlagCannotRefuse):
 		return "the platform forbids refusing this case (cannot_refuse)"
 	}

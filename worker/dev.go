@@ -133,6 +133,7 @@ func devConfig(rulesDir, sandboxURL string) config.Config {
 				AppSecret:  sandbox.DefaultTOPAppSecret,
 				Session:    sandbox.TOPSessionFor(d.Shop),
 				SignMethod: "hmac-sha256",
+				Exchanges:  true,
 			})
 		}
 	}

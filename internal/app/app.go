@@ -40,6 +40,7 @@ func Clients(cfg config.Config, logger *slog.Logger) (*platforms.Registry, error
 				Session:    s.SessionKey(),
 				SignMethod: s.SignMethod,
 				Shop:       s.Shop,
+				Exchanges:  s.Exchanges,
 				Logger:     logger,
 			}))
 		default:

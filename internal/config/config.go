@@ -64,6 +64,8 @@ type Shop struct {
 	Token        string `yaml:"token"`
 	TokenEnv     string `yaml:"token_env"`
 	SignMethod   string `yaml:"sign_method"`
+	// Exchanges makes a taobao shop's sync list Tmall exchanges too.
+	Exchanges bool `yaml:"exchanges"`
 }
 
 // Defaults returns the configuration used when a field is not set.

@@ -19,6 +19,10 @@ func TestDemoTOPCases(t *testing.T) {
 	count := map[string]int{}
 	for _, sc := range cases {
 		c := sc.Case
+		if isTOPExchange(c) { // TestDemoTOPExchanges
+			count["exchange"]++
+			continue
+		}
 		id, err := strconv.ParseUint(getString(c, "refund_id"), 10, 64)
 		if err != nil || id <= 1<<53 {
 			t.Fatalf("refund_id %s should exceed 2^53", getString(c, "refund_id"))
@@ -56,7 +60,7 @@ func TestDemoTOPCases(t *testing.T) {
 	}
 	want := map[string][2]int{ // min, max
 		"small": {5, 6}, "near": {1, 1}, "return": {2, 3}, "returned": {1, 1}, "big": {2, 2},
-		"cs": {1, 1}, "onweb": {1, 1}, "closed": {1, 1},
+		"cs": {1, 1}, "onweb": {1, 1}, "closed": {1, 1}, "exchange": {4, 4},
 	}
 	for k, r := range want {
 		if count[k] < r[0] || count[k] > r[1] {

@@ -2,7 +2,7 @@ package sandbox
 
 // TOP (Taobao/Tmall) gateway: POST /router/rest, verified and answered as
 // docs/top-wire.md describes. Methods are in top_refund.go, the platform's
-// own moves in top_moves.go.
+// own moves in top_moves.go; Tmall exchanges in top_exchange*.go.
 
 import (
 	"encoding/json"
@@ -89,6 +89,14 @@ func newTOP(s *Sandbox, apps, sessions map[string]string) *topSim {
 		"taobao.rp.refunds.agree":     {true, t.refundsAgree},
 		"taobao.refund.refuse":        {true, t.refundRefuse},
 		"taobao.rp.returngoods.agree": {true, t.returnGoodsAgree},
+		// Tmall exchanges: top_exchange_api.go.
+		"tmall.exchange.receive.get":       {false, t.exchangeReceiveGet},
+		"tmall.exchange.get":               {false, t.exchangeGet},
+		"tmall.exchange.refusereason.get":  {false, t.exchangeRefuseReasons},
+		"tmall.exchange.agree":             {true, t.exchangeAgree},
+		"tmall.exchange.refuse":            {true, t.exchangeRefuse},
+		"tmall.exchange.returngoods.agree": {true, t.exchangeReturnGoodsAgree},
+		"tmall.exchange.consigngoods":      {true, t.exchangeConsignGoods},
 	}
 	return t
 }
@@ -305,11 +313,15 @@ func (t *topSim) logAction(c *topCall, caseID string, err error) {
 	t.s.logAction(a)
 }
 
-// topCaseIDs names the refunds a call is about, leniently: refund_id, or
-// the ids in refund_infos; [""] if none.
+// topCaseIDs names the cases a call is about, leniently: refund_id, the
+// ids in refund_infos, or an exchange's dispute_id as "exchange-<id>" (its
+// store and Case id); [""] if none.
 func topCaseIDs(p url.Values) []string {
 	if id := p.Get("refund_id"); id != "" {
 		return []string{id}
+	}
+	if id := p.Get("dispute_id"); id != "" {
+		return []string{topExchangePrefix + id}
 	}
 	var ids []string
 	for part := range strings.SplitSeq(p.Get("refund_infos"), ",") {

@@ -12,15 +12,15 @@ const (
 	DemoTOPShopOutlet   = "tb-outlet"
 )
 
-// DemoTOPCases returns a realistic mix of Taobao refunds for dev mode, with
-// deadlines relative to now. Each comment says what the example rules
-// (DESIGN §5) should do with the case.
+// DemoTOPCases returns a realistic mix of Taobao refunds and Tmall
+// exchanges for dev mode, with deadlines relative to now. Each comment says
+// what the example rules (DESIGN §5) should do with the case.
 func DemoTOPCases(now time.Time) []DemoCase {
 	const day = 24 * time.Hour
 	d := func(shop string, c map[string]any) DemoCase {
 		return DemoCase{Platform: PlatformTaobao, Shop: shop, Case: c}
 	}
-	return []DemoCase{
+	return append([]DemoCase{
 		// Small unshipped refunds only: rule unshipped-small-refund agrees.
 		d(DemoTOPShopFlagship, topDemo(now, 1, 3*time.Hour, 2*day, "无线蓝牙耳机替换耳塞套（3对装）", "9.90", "不想要了", nil)),
 		d(DemoTOPShopFlagship, topDemo(now, 2, 5*time.Hour, 60*time.Hour, "夏季纯棉短袖T恤 男女同款", "59.00", "拍错/多拍/不喜欢",
@@ -69,7 +69,7 @@ func DemoTOPCases(now time.Time) []DemoCase {
 		// Closed by the buyer: the workflow finishes at once, no action.
 		d(DemoTOPShopOutlet, topDemo(now, 15, 3*day, 0, "氨基酸洗发水 500ml", "39.90", "不想要了", map[string]any{
 			"status": topClosed, "modified": topTime(now.Add(-2 * day))})),
-	}
+	}, demoTOPExchanges(now)...) // Tmall exchanges: top_exchange_demo.go
 }
 
 // topDemo builds an unshipped refund-only case (the most common kind),

@@ -53,9 +53,13 @@ const (
 // topIDFields are the numeric fields a stored case may give as strings.
 var topIDFields = []string{"refund_id", "tid", "oid", "refund_version", "cs_status", "num"}
 
-// prepare validates a TOP refund object and fills its bookkeeping fields.
+// prepare validates a TOP refund object (or, with a dispute_id, a Tmall
+// exchange: top_exchange.go) and fills its bookkeeping fields.
 func (t *topSim) prepare(r *record, now time.Time) error {
 	n := r.native
+	if isTOPExchange(n) {
+		return t.prepareExchange(r, now)
+	}
 	id := getString(n, "refund_id")
 	if !isDigits(id) {
 		return fmt.Errorf("case.refund_id is required and must be a decimal id, got %q", id)
@@ -107,6 +111,10 @@ func (t *topSim) prepare(r *record, now time.Time) error {
 
 // advance applies every move due by now, in order, each at its own time.
 func (t *topSim) advance(r *record, now time.Time) {
+	if topExchangeRecord(r) {
+		t.advanceExchange(r, now)
+		return
+	}
 	for range 10 { // a case makes at most three moves on its own
 		status, at := topNext(r)
 		if status == "" || at.After(now) {

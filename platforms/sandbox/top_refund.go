@@ -64,6 +64,9 @@ func (t *topSim) receiveGet(c *topCall) (map[string]any, *topError) {
 	// order as its times do.
 	var rs []*record
 	for _, r := range t.s.sorted(PlatformTaobao, c.shop) {
+		if topExchangeRecord(r) { // listed by tmall.exchange.receive.get
+			continue
+		}
 		m := getString(r.native, "modified")
 		if (status == "" || getString(r.native, "status") == status) &&
 			(bounds[0] == "" || m >= bounds[0]) && (bounds[1] == "" || m <= bounds[1]) {

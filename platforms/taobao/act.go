@@ -25,7 +25,11 @@ const defaultRefuseMessage = "Refund refused after review"
 // agree_return: "message" (remark), "address_id" (seller_address_id).
 // agree and confirm_receipt both complete the refund with rp.refunds.agree,
 // for req.Amount fen, or the whole case amount when zero.
+// Exchanges ("exchange-<dispute_id>") go to actExchange (exchange_act.go).
 func (c *Client) Act(ctx context.Context, cs platforms.Case, req platforms.ActRequest) (platforms.ActResult, error) {
+	if IsExchangeID(cs.ID) {
+		return c.actExchange(ctx, cs, req)
+	}
 	switch req.Action {
 	case platforms.ActionAgree, platforms.ActionConfirmReceipt, platforms.ActionRefuse, platforms.ActionAgreeReturn:
 	default:

@@ -1,6 +1,8 @@
 // Package taobao is the Taobao/Tmall Open Platform (TOP) client: signed
 // form POSTs to the /router/rest gateway, TOP error envelopes classified into
-// platforms.Error kinds, and REFUND objects normalized into platforms.Case.
+// platforms.Error kinds, and REFUND objects (taobao.refund*) and Tmall
+// exchanges (tmall.exchange.*, case ids "exchange-<dispute_id>") normalized
+// into platforms.Case.
 // docs/top-wire.md is the wire contract.
 package taobao
 
@@ -48,6 +50,10 @@ type Config struct {
 	MaxRetries int // retries per call; 0 means 3, negative means none
 	Logger     *slog.Logger
 	Now        func() time.Time // clock for the timestamp param; default time.Now
+	// Exchanges makes List return Tmall exchanges (tmall.exchange.*) too.
+	// Tmall shops only: Taobao shops have no exchange API. Get and Act
+	// handle "exchange-<dispute_id>" cases whatever this says.
+	Exchanges bool
 }
 
 // Client calls TOP for one shop. It implements platforms.Client.

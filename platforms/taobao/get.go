@@ -3,6 +3,7 @@ package taobao
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/aftersale/aftersale/platforms"
 )
@@ -11,8 +12,12 @@ import (
 // whether platform customer service is involved.
 const getFields = listFields + ",cs_status,refund_remind_timeout"
 
-// Get implements platforms.Client with taobao.refund.get.
+// Get implements platforms.Client with taobao.refund.get, or
+// tmall.exchange.get for an "exchange-<dispute_id>" id.
 func (c *Client) Get(ctx context.Context, id string) (platforms.Case, error) {
+	if d, ok := strings.CutPrefix(id, ExchangeIDPrefix); ok {
+		return c.getExchange(ctx, d)
+	}
 	if !isDigits(id) {
 		return platforms.Case{}, topErr(platforms.ErrInvalid, "refund_id", "refund id must be decimal digits, got "+id)
 	}

@@ -17,10 +17,28 @@ const listFields = "refund_id,tid,oid,status,good_status,has_good_return,order_s
 // maxPageSize is TOP's page size limit for refunds.receive.get.
 const maxPageSize = 100
 
-// List implements platforms.Client with taobao.refunds.receive.get. TOP's
-// modified window is inclusive at both ends, with second precision, so pages
-// may repeat a case from the previous window; signals are idempotent.
+// List implements platforms.Client with taobao.refunds.receive.get and,
+// when Config.Exchanges is set, tmall.exchange.receive.get: page N is page
+// N of each, and HasNext holds while either has more. TOP's modified window
+// is inclusive at both ends, with second precision, so pages may repeat a
+// case from the previous window; signals are idempotent.
 func (c *Client) List(ctx context.Context, q platforms.ListQuery) (platforms.ListPage, error) {
+	refunds, err := c.listRefunds(ctx, q)
+	if err != nil || !c.cfg.Exchanges {
+		return refunds, err
+	}
+	exchanges, err := c.listExchanges(ctx, q)
+	if err != nil {
+		return platforms.ListPage{}, err
+	}
+	return platforms.ListPage{
+		Cases:   append(refunds.Cases, exchanges.Cases...),
+		HasNext: refunds.HasNext || exchanges.HasNext,
+	}, nil
+}
+
+// listRefunds is one page of taobao.refunds.receive.get.
+func (c *Client) listRefunds(ctx context.Context, q platforms.ListQuery) (platforms.ListPage, error) {
 	page := max(q.Page, 1)
 	size := q.PageSize
 	if size <= 0 || size > maxPageSize {
