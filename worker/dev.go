@@ -18,6 +18,7 @@ import (
 	"github.com/aftersale/aftersale/internal/devserver"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/platforms/sandbox"
+	"github.com/aftersale/aftersale/platforms/xportcn"
 	"github.com/aftersale/aftersale/rules"
 )
 
@@ -26,6 +27,7 @@ type devOptions struct {
 	TemporalPort int
 	UIPort       int
 	SandboxAddr  string
+	PushAddr     string
 	Banner       io.Writer // where the addresses are printed; stderr by default
 }
 
@@ -40,7 +42,12 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 		return err
 	}
 
-	sb := sandbox.New(sandbox.Options{Logger: logger.With("component", "sandbox")})
+	// The sandbox pushes SHOPLINE webhooks to the worker's push listener,
+	// signed like SHOPLINE does.
+	sb := sandbox.New(sandbox.Options{
+		Logger:   logger.With("component", "sandbox"),
+		Shopline: sandbox.ShoplineOptions{WebhookURL: "http://" + o.PushAddr + app.PushPath(platforms.Shopline, sandbox.DemoShoplineShop)},
+	})
 	statePath := filepath.Join(o.DataDir, "sandbox.json")
 	restored, err := sb.LoadFile(statePath)
 	if err != nil {
@@ -83,6 +90,7 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 	defer c.Close()
 
 	cfg := devConfig(rulesDir, "http://"+sandboxAddr)
+	cfg.PushAddr = o.PushAddr
 	w, err := app.Start(ctx, cfg, c, logger)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -101,11 +109,12 @@ aftersale dev mode is up
   Temporal        %s (namespace %s)
   Temporal UI     http://%s
   Sandbox         http://%s   (admin: /_sandbox/cases, /_sandbox/actions)
+  Push receivers  http://%s/push/<platform>/<shop>
   Rules           %s   (edit them: they reload on save)
   Try             go run ./starter cases list
 Stop with Ctrl-C; a restart on the same --data-dir resumes every open case.
 
-`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, rulesDir)
+`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, o.PushAddr, rulesDir)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
@@ -123,19 +132,29 @@ func devConfig(rulesDir, sandboxURL string) config.Config {
 			continue
 		}
 		seen[d.Platform+"/"+d.Shop] = true
-		switch platforms.Platform(d.Platform) {
+		shop := config.Shop{Platform: platforms.Platform(d.Platform), Shop: d.Shop}
+		switch shop.Platform {
 		case platforms.Taobao:
-			cfg.Shops = append(cfg.Shops, config.Shop{
-				Platform:   platforms.Taobao,
-				Shop:       d.Shop,
-				Gateway:    sandboxURL + "/router/rest",
-				AppKey:     sandbox.DefaultTOPAppKey,
-				AppSecret:  sandbox.DefaultTOPAppSecret,
-				Session:    sandbox.TOPSessionFor(d.Shop),
-				SignMethod: "hmac-sha256",
-				Exchanges:  true,
-			})
+			shop.Gateway = sandboxURL + "/router/rest"
+			shop.AppKey, shop.AppSecret = sandbox.DefaultTOPAppKey, sandbox.DefaultTOPAppSecret
+			shop.Session = sandbox.TOPSessionFor(d.Shop)
+			shop.SignMethod = "hmac-sha256"
+			shop.Exchanges = true
+		case platforms.Xiaoe:
+			shop.Gateway = sandboxURL
+			shop.AppID, shop.ClientID = sandbox.XiaoeAppIDFor(d.Shop), sandbox.DefaultXiaoeClientID
+			shop.AppSecret = sandbox.DefaultXiaoeSecretKey
+		case platforms.Shopline:
+			shop.Gateway = sandboxURL
+			shop.Token = sandbox.ShoplineTokenFor(d.Shop)
+			shop.AppSecret = sandbox.DefaultShoplineAppSecret
+		case platforms.Xportcn:
+			shop.Gateway = sandboxURL + "/api"
+			shop.AppKey, shop.AppSecret = sandbox.XportcnAccessKeyFor(d.Shop), sandbox.DefaultXportcnAccessSecret
+			// The sandbox's own codes; a real account lists only what Xportcn confirmed.
+			shop.Statuses, shop.TimeoutTypes = xportcn.SandboxStatuses, xportcn.SandboxTimeoutTypes
 		}
+		cfg.Shops = append(cfg.Shops, shop)
 	}
 	return cfg
 }

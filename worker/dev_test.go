@@ -27,7 +27,8 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 		t.Skip("starts the whole system")
 	}
 	dataDir := t.TempDir()
-	opts := devOptions{DataDir: dataDir, TemporalPort: freePort(t), UIPort: freePort(t), SandboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
+	opts := devOptions{DataDir: dataDir, TemporalPort: freePort(t), UIPort: freePort(t), SandboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		PushAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
 	stop := startDev(t, opts)
 
 	c := dial(t, opts)
@@ -55,7 +56,7 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 			escalated++
 			continue
 		}
-		if len(v.Decisions) == 0 {
+		if len(v.Decisions) == 0 && !v.Finished { // a case the platform finished needs none
 			t.Errorf("%s has no decision: %+v", id, v.Case)
 		}
 	}
@@ -68,9 +69,7 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 	}
 	resp.Body.Close()
 	c.Close()
-	t.Log("first run checked; stopping")
 	stop()
-	t.Log("stopped; restarting")
 
 	// Restart on the same data dir (fresh ports: the old server's goroutines linger).
 	opts.TemporalPort, opts.UIPort = freePort(t), freePort(t)
@@ -130,7 +129,6 @@ func startDev(t *testing.T, opts devOptions) (stop func()) {
 		cancel()
 		select {
 		case err := <-done:
-			t.Logf("dev mode returned %v", err)
 			if err != nil {
 				t.Errorf("dev mode stopped with %v", err)
 			}

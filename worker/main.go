@@ -29,6 +29,7 @@ func main() {
 	flag.IntVar(&devFlags.TemporalPort, "temporal-port", 7233, "dev: Temporal frontend port")
 	flag.IntVar(&devFlags.UIPort, "ui-port", 8233, "dev: Temporal Web UI port")
 	flag.StringVar(&devFlags.SandboxAddr, "sandbox-addr", "127.0.0.1:8300", "dev: platform sandbox address")
+	flag.StringVar(&devFlags.PushAddr, "push-addr", "127.0.0.1:8400", "dev: where the worker receives platform pushes")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

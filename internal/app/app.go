@@ -15,7 +15,10 @@ import (
 	"github.com/aftersale/aftersale/activities"
 	"github.com/aftersale/aftersale/internal/config"
 	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/shopline"
 	"github.com/aftersale/aftersale/platforms/taobao"
+	"github.com/aftersale/aftersale/platforms/xiaoe"
+	"github.com/aftersale/aftersale/platforms/xportcn"
 	"github.com/aftersale/aftersale/rules"
 	"github.com/aftersale/aftersale/workflows"
 )
@@ -32,6 +35,35 @@ func Clients(cfg config.Config, logger *slog.Logger) (*platforms.Registry, error
 	reg := platforms.NewRegistry()
 	for _, s := range cfg.Shops {
 		switch s.Platform {
+		case platforms.Xiaoe:
+			reg.Add(xiaoe.New(xiaoe.Config{
+				Gateway:   s.Gateway,
+				AppID:     s.AppID,
+				ClientID:  s.ClientID,
+				SecretKey: s.Secret(),
+				Shop:      s.Shop,
+				Logger:    logger,
+			}))
+		case platforms.Shopline:
+			reg.Add(shopline.New(shopline.Config{
+				BaseURL: s.Gateway,
+				Token:   s.AccessToken(),
+				Shop:    s.Shop,
+				Logger:  logger,
+			}))
+		case platforms.Xportcn:
+			reg.Add(xportcn.New(xportcn.Config{
+				BaseURL:           s.Gateway,
+				AccessKey:         s.AppKey,
+				AccessSecret:      s.Secret(),
+				UserID:            s.UserID,
+				SignAlgorithm:     s.SignMethod,
+				Shop:              s.Shop,
+				Logger:            logger,
+				ExtraStatuses:     s.Statuses,
+				ExtraTimeoutTypes: s.TimeoutTypes,
+				OrderContext:      s.OrderContext,
+			}))
 		case platforms.Taobao:
 			reg.Add(taobao.New(taobao.Config{
 				Gateway:    s.Gateway,
@@ -75,6 +107,13 @@ func Start(ctx context.Context, cfg config.Config, c client.Client, logger *slog
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	go engine.Watch(wctx, 2*time.Second)
+	if cfg.PushAddr != "" {
+		if _, err := ServePush(wctx, cfg.PushAddr, PushHandler(cfg, c, logger), logger); err != nil {
+			cancel()
+			w.Stop()
+			return nil, fmt.Errorf("push listener: %w", err)
+		}
+	}
 	if err := EnsureSchedules(ctx, c, cfg); err != nil {
 		cancel()
 		w.Stop()

@@ -24,7 +24,11 @@ type Config struct {
 	// PollInterval is how long a case may go without news before its workflow re-reads it.
 	PollInterval time.Duration `yaml:"poll_interval"`
 	Sync         Sync          `yaml:"sync"`
-	Shops        []Shop        `yaml:"shops"`
+	// PushAddr is where the worker receives platform pushes (SHOPLINE
+	// webhooks, Xportcn callbacks) at /push/<platform>/<shop>; empty: none.
+	// Put TLS in front of it: platforms push over HTTPS.
+	PushAddr string `yaml:"push_addr"`
+	Shops    []Shop `yaml:"shops"`
 }
 
 // Temporal says where the cluster is.
@@ -47,6 +51,8 @@ type Sync struct {
 //	shopline: gateway (https://{handle}.myshopline.com), token (access token),
 //	          app_secret (app secret: webhook signatures)
 //	xportcn:  gateway, app_key (access key), app_secret, user_id, sign_method
+//	          (md5 | md5-ms | hmac-sha256: confirm with Xportcn), statuses,
+//	          timeout_types, order_context
 type Shop struct {
 	Platform platforms.Platform `yaml:"platform"`
 	Shop     string             `yaml:"shop"`
@@ -66,6 +72,12 @@ type Shop struct {
 	SignMethod   string `yaml:"sign_method"`
 	// Exchanges makes a taobao shop's sync list Tmall exchanges too.
 	Exchanges bool `yaml:"exchanges"`
+	// Xportcn values confirmed with Xportcn beyond the documented ones:
+	// refundStatus → normalized status, timeoutType → seller|buyer.
+	Statuses     map[string]platforms.Status `yaml:"statuses"`
+	TimeoutTypes map[string]platforms.Role   `yaml:"timeout_types"`
+	// OrderContext makes the Xportcn client read the purchase order too.
+	OrderContext bool `yaml:"order_context"`
 }
 
 // Defaults returns the configuration used when a field is not set.
