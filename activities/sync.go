@@ -37,6 +37,9 @@ type SyncResult struct {
 	Signalled int       `json:"signalled"`
 }
 
+// maxSyncPages stops a platform that always says "has next".
+const maxSyncPages = 10_000
+
 // SyncShop pages through the cases modified in the range and signals each
 // case workflow, starting it when needed. Progress is heartbeated so a retry
 // continues at the page it stopped on instead of starting over.
@@ -70,7 +73,9 @@ func (a *Activities) SyncShop(ctx context.Context, r SyncRange) (SyncResult, err
 		}
 		res.Pages = page
 		activity.RecordHeartbeat(ctx, res)
-		if !got.HasNext || len(got.Cases) == 0 {
+		// A page can be empty while later ones are not (Xiaoe filters by
+		// whole dates, the client trims to the exact window): follow HasNext.
+		if !got.HasNext || page >= maxSyncPages {
 			break
 		}
 		page++
