@@ -11,6 +11,9 @@ import (
 func TestLoad(t *testing.T) {
 	t.Setenv("TOP_APP_SECRET", "s3cret")
 	t.Setenv("TOP_SESSION_TMALL_FLAGSHIP", "sess")
+	for _, v := range []string{"XIAOE_SECRET_KEY", "SHOPLINE_TOKEN_MY_STORE", "SHOPLINE_APP_SECRET", "XPORTCN_ACCESS_SECRET"} {
+		t.Setenv(v, "x")
+	}
 	for _, tc := range []struct {
 		name    string
 		file    string // "" = no file
@@ -25,7 +28,8 @@ func TestLoad(t *testing.T) {
 		}},
 		{name: "example file", file: "../../config.example.yaml", check: func(t *testing.T, c Config) {
 			s := c.Shops[0]
-			if s.Shop != "tmall-flagship" || s.Secret() != "s3cret" || s.SessionKey() != "sess" || c.PollInterval != 30*time.Minute {
+			if s.Shop != "tmall-flagship" || s.Secret() != "s3cret" || s.SessionKey() != "sess" || c.PollInterval != 30*time.Minute ||
+				len(c.Shops) != 4 || c.PushAddr == "" || c.Shops[2].AccessToken() != "x" {
 				t.Fatalf("%+v", c)
 			}
 		}},
