@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
 	"github.com/aftersale/aftersale/platforms"
@@ -20,6 +19,18 @@ const (
 	CaseWorkflowName   = "CaseWorkflow"
 	SignalSnapshotName = "snapshot"
 )
+
+// PlatformTaskQueue is the task queue of the activities that call one shop's
+// platform API. Every worker polls it with the same
+// TaskQueueActivitiesPerSecond, which the Temporal server enforces across all
+// workers together: that is how no worker pushes a platform past its limit.
+func PlatformTaskQueue(p platforms.Platform, shop string) string {
+	return TaskQueue + "-" + string(p) + "-" + shop
+}
+
+// CallsPerActivity is the most platform calls one activity makes (Act reads,
+// acts and reads again); activity rates are platform call rates divided by it.
+const CallsPerActivity = 3
 
 // SyncRange is one shop's modified-time window to list.
 type SyncRange struct {
@@ -37,51 +48,51 @@ type SyncResult struct {
 	Signalled int       `json:"signalled"`
 }
 
+// SyncPage is one page of a sync run.
+type SyncPage struct {
+	SyncRange
+	Page int `json:"page"` // 1-based
+}
+
+// SyncPageResult is what one page held.
+type SyncPageResult struct {
+	Seen      int  `json:"seen"`
+	Signalled int  `json:"signalled"`
+	HasNext   bool `json:"has_next"`
+}
+
 // maxSyncPages stops a platform that always says "has next".
 const maxSyncPages = 10_000
 
-// SyncShop pages through the cases modified in the range and signals each
-// case workflow, starting it when needed. Progress is heartbeated so a retry
-// continues at the page it stopped on instead of starting over.
-func (a *Activities) SyncShop(ctx context.Context, r SyncRange) (SyncResult, error) {
-	client, err := a.Clients.Client(r.Platform, r.Shop)
+// SyncShopPage lists one page of the cases modified in the range and signals
+// each case workflow, starting it when needed. One page is one platform call,
+// so the shop's task-queue rate limit holds; the workflow keeps the page
+// count, so a run that fails part-way resumes at the page it stopped on.
+func (a *Activities) SyncShopPage(ctx context.Context, in SyncPage) (SyncPageResult, error) {
+	client, err := a.Clients.Client(in.Platform, in.Shop)
 	if err != nil {
-		return SyncResult{}, temporalError(err)
+		return SyncPageResult{}, temporalError(err)
 	}
-	res := SyncResult{Watermark: r.To}
-	page := 1
-	if activity.HasHeartbeatDetails(ctx) {
-		var done SyncResult
-		if err := activity.GetHeartbeatDetails(ctx, &done); err == nil {
-			res, page = done, done.Pages+1
-		}
+	got, err := client.List(ctx, platforms.ListQuery{ModifiedFrom: in.From, ModifiedTo: in.To, Page: in.Page, PageSize: 100})
+	if err != nil {
+		return SyncPageResult{}, temporalError(err)
 	}
-	for {
-		got, err := client.List(ctx, platforms.ListQuery{ModifiedFrom: r.From, ModifiedTo: r.To, Page: page, PageSize: 100})
+	var res SyncPageResult
+	for _, c := range got.Cases {
+		res.Seen++
+		signalled, err := a.signalCase(ctx, c)
 		if err != nil {
-			return res, temporalError(err)
+			return res, err
 		}
-		for _, c := range got.Cases {
-			res.Seen++
-			started, err := a.signalCase(ctx, c)
-			if err != nil {
-				return res, err
-			}
-			if started {
-				res.Signalled++
-			}
+		if signalled {
+			res.Signalled++
 		}
-		res.Pages = page
-		activity.RecordHeartbeat(ctx, res)
-		// A page can be empty while later ones are not (Xiaoe filters by
-		// whole dates, the client trims to the exact window): follow HasNext.
-		if !got.HasNext || page >= maxSyncPages {
-			break
-		}
-		page++
 	}
-	a.log().Info("shop synced", "platform", r.Platform, "shop", r.Shop, "from", r.From, "to", r.To,
-		"pages", res.Pages, "seen", res.Seen, "signalled", res.Signalled)
+	// A page can be empty while later ones are not (Xiaoe filters by whole
+	// dates, the client trims to the exact window): follow HasNext.
+	res.HasNext = got.HasNext && in.Page < maxSyncPages
+	a.log().Debug("shop page synced", "platform", in.Platform, "shop", in.Shop, "page", in.Page,
+		"seen", res.Seen, "signalled", res.Signalled)
 	return res, nil
 }
 

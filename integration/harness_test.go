@@ -38,7 +38,8 @@ var env struct {
 	baseURL  string
 	registry *platforms.Registry
 	rules    *rules.Engine
-	worker   worker.Worker
+	acts     *activities.Activities
+	workers  []worker.Worker // the workflow worker and one platform worker per shop
 	logger   *slog.Logger
 }
 
@@ -88,31 +89,61 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	env.registry = platforms.NewRegistry()
-	env.worker = startWorker()
-	defer func() { env.worker.Stop() }()
-	return m.Run()
-}
-
-func startWorker() worker.Worker {
-	w := worker.New(env.client, workflows.TaskQueue, worker.Options{})
-	app.Register(w, &activities.Activities{
+	env.acts = &activities.Activities{
 		Clients:      env.registry,
 		Rules:        env.rules,
 		Temporal:     env.client,
 		PollInterval: 2 * time.Second,
 		Logger:       env.logger,
-	})
-	if err := w.Start(); err != nil {
-		panic(err)
 	}
-	return w
+	startWorkers()
+	defer stopWorkers()
+	return m.Run()
+}
+
+// testCallsPerSecond is the platform call budget of a test shop: high, so
+// tests are quick, but enforced by the server like in production.
+const testCallsPerSecond = 60
+
+// startWorkers starts the workflow worker and a platform worker for every
+// shop registered so far, as the worker process does.
+func startWorkers() {
+	w := worker.New(env.client, workflows.TaskQueue, worker.Options{})
+	app.Register(w, env.acts)
+	env.workers = []worker.Worker{w}
+	for _, c := range env.registry.Clients() {
+		env.workers = append(env.workers, app.NewPlatformWorker(env.client, c.Platform(), c.Shop(), testCallsPerSecond, env.acts))
+	}
+	for _, w := range env.workers {
+		if err := w.Start(); err != nil {
+			panic(err)
+		}
+	}
+}
+
+func stopWorkers() {
+	for _, w := range env.workers {
+		w.Stop()
+	}
+	env.workers = nil
+}
+
+// addShop registers a platform client and starts polling its shop's task queue.
+func addShop(t *testing.T, c platforms.Client) {
+	t.Helper()
+	env.registry.Add(c)
+	w := app.NewPlatformWorker(env.client, c.Platform(), c.Shop(), testCallsPerSecond, env.acts)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	env.workers = append(env.workers, w)
 }
 
 // shopFor registers a TOP client for a shop named after the test.
 func shopFor(t *testing.T) string {
 	t.Helper()
 	shop := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
-	env.registry.Add(topClient(shop, sandbox.DefaultTOPAppSecret))
+	addShop(t, topClient(shop, sandbox.DefaultTOPAppSecret))
 	return shop
 }
 

@@ -148,9 +148,9 @@ func TestWorkerRestartMidCaseSendsNoDuplicate(t *testing.T) {
 	wid := startCase(t, shop, "2026112300000000501")
 	eventually(t, 30*time.Second, "the agree to reach the sandbox", func() bool { return len(actions(t, shop)) == 1 })
 
-	env.worker.Stop()
+	stopWorkers()
 	setFaults(t, `{"rate":0}`)
-	env.worker = startWorker()
+	startWorkers()
 
 	v := waitResult(t, wid, 90*time.Second)
 	if v.Case.Status != platforms.StatusSucceeded {

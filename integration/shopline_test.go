@@ -31,7 +31,7 @@ func shoplineShop(t *testing.T, token ...string) string {
 	if len(token) > 0 {
 		tok = token[0]
 	}
-	env.registry.Add(shopline.New(shopline.Config{
+	addShop(t, shopline.New(shopline.Config{
 		BaseURL: env.baseURL, Token: tok, Shop: shop, Timeout: 3 * time.Second, Logger: env.logger,
 	}))
 	return shop

@@ -24,7 +24,7 @@ import (
 func taobaoExchangeShop(t *testing.T) string {
 	t.Helper()
 	shop := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
-	env.registry.Add(taobao.New(taobao.Config{
+	addShop(t, taobao.New(taobao.Config{
 		Gateway:    env.baseURL + "/router/rest",
 		AppKey:     sandbox.DefaultTOPAppKey,
 		AppSecret:  sandbox.DefaultTOPAppSecret,

@@ -28,7 +28,7 @@ func xiaoeShop(t *testing.T) (string, *xiaoe.Client) {
 		Timeout:   3 * time.Second,
 		Logger:    env.logger,
 	})
-	env.registry.Add(c)
+	addShop(t, c)
 	return shop, c
 }
 

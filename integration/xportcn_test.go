@@ -26,7 +26,7 @@ import (
 func xportcnShopFor(t *testing.T) string {
 	t.Helper()
 	shop := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
-	env.registry.Add(xportcnClient(shop, sandbox.DefaultXportcnAccessSecret))
+	addShop(t, xportcnClient(shop, sandbox.DefaultXportcnAccessSecret))
 	return shop
 }
 

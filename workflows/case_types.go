@@ -88,6 +88,7 @@ type CaseState struct {
 	Margin       time.Duration `json:"margin"`
 	PollInterval time.Duration `json:"poll_interval"`
 	LastRead     time.Time     `json:"last_read"`
+	LastNews     time.Time     `json:"last_news,omitzero"` // last snapshot signal (sync, push, CLI)
 	// MarginHandled is the deadline whose "deadline - margin" moment was handled.
 	MarginHandled time.Time `json:"margin_handled,omitzero"`
 	// LastEval identifies the last recorded evaluation (rule, action, version,

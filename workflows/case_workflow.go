@@ -88,6 +88,7 @@ func (w *caseWorkflow) run(ctx workflow.Context) (CaseView, error) {
 		if w.state.Hint != nil {
 			hint := *w.state.Hint
 			w.state.Hint = nil
+			w.state.LastNews = workflow.Now(ctx)
 			// A hint that matches what we know changes nothing: no platform call.
 			if hint.ID == "" || w.state.Case.Status == "" || w.state.Case.Changed(hint) {
 				w.needRead = true
@@ -153,7 +154,12 @@ func (w *caseWorkflow) wakeAt(now time.Time) time.Time {
 	if poll <= 0 {
 		poll = defaultPollInterval
 	}
+	// Sync and push keep the case fresh; only a case without news for a
+	// whole poll interval is re-read on its own.
 	wake := w.state.LastRead.Add(poll)
+	if news := w.state.LastNews.Add(poll); news.After(wake) {
+		wake = news
+	}
 	if w.readFails > 0 {
 		wake = now.Add(min(poll, time.Duration(w.readFails)*time.Minute))
 	}
@@ -180,6 +186,7 @@ func (w *caseWorkflow) shouldContinueAsNew(ctx workflow.Context) bool {
 func (w *caseWorkflow) read(ctx workflow.Context) {
 	w.needRead = false
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              activities.PlatformTaskQueue(w.in.Platform, w.in.Shop),
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -321,6 +328,7 @@ func (w *caseWorkflow) act(ctx workflow.Context, d Decision) Decision {
 	rec := w.state.Decisions[idx]
 
 	opts := workflow.ActivityOptions{
+		TaskQueue:           activities.PlatformTaskQueue(w.in.Platform, w.in.Shop),
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,

@@ -42,16 +42,21 @@ func ShopSyncWorkflow(ctx workflow.Context, in ShopSyncInput) (ShopSyncResult, e
 	}
 
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Minute,
-		HeartbeatTimeout:    time.Minute, // pages done are in the heartbeat: a retry resumes there
+		TaskQueue:           activities.PlatformTaskQueue(in.Platform, in.Shop),
+		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 10},
 	})
-	var res ShopSyncResult
-	err = workflow.ExecuteActivity(ctx, a.SyncShop, activities.SyncRange{
-		Platform: in.Platform,
-		Shop:     in.Shop,
-		From:     since.Add(-in.Overlap),
-		To:       workflow.Now(ctx),
-	}).Get(ctx, &res)
-	return res, err
+	res := ShopSyncResult{Watermark: workflow.Now(ctx)}
+	r := activities.SyncRange{Platform: in.Platform, Shop: in.Shop, From: since.Add(-in.Overlap), To: res.Watermark}
+	for page := 1; ; page++ {
+		var got activities.SyncPageResult
+		if err := workflow.ExecuteActivity(ctx, a.SyncShopPage, activities.SyncPage{SyncRange: r, Page: page}).Get(ctx, &got); err != nil {
+			// The watermark does not move: the next run re-lists this window.
+			return res, err
+		}
+		res.Pages, res.Seen, res.Signalled = page, res.Seen+got.Seen, res.Signalled+got.Signalled
+		if !got.HasNext {
+			return res, nil
+		}
+	}
 }

@@ -25,9 +25,9 @@ import (
 
 // Worker is a running worker and what it holds.
 type Worker struct {
-	Rules  *rules.Engine
-	worker worker.Worker
-	cancel context.CancelFunc
+	Rules   *rules.Engine
+	workers []worker.Worker
+	cancel  context.CancelFunc
 }
 
 // Clients builds one platform client per configured shop.
@@ -102,32 +102,57 @@ func Start(ctx context.Context, cfg config.Config, c client.Client, logger *slog
 	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	Register(w, acts)
-	if err := w.Start(); err != nil {
-		return nil, err
+	out := &Worker{Rules: engine, workers: []worker.Worker{w}}
+	for _, s := range cfg.Shops {
+		out.workers = append(out.workers, NewPlatformWorker(c, s.Platform, s.Shop, s.CallsPerSecond(), acts))
+	}
+	for _, w := range out.workers {
+		if err := w.Start(); err != nil {
+			out.stopWorkers()
+			return nil, err
+		}
 	}
 	wctx, cancel := context.WithCancel(ctx)
+	out.cancel = cancel
 	go engine.Watch(wctx, 2*time.Second)
 	if cfg.PushAddr != "" {
 		if _, err := ServePush(wctx, cfg.PushAddr, PushHandler(cfg, c, logger), logger); err != nil {
-			cancel()
-			w.Stop()
+			out.Stop()
 			return nil, fmt.Errorf("push listener: %w", err)
 		}
 	}
 	if err := EnsureSchedules(ctx, c, cfg); err != nil {
-		cancel()
-		w.Stop()
+		out.Stop()
 		return nil, err
 	}
 	logger.Info("worker started", "task_queue", workflows.TaskQueue, "shops", len(cfg.Shops),
 		"rules", cfg.RulesDir, "ruleset", engine.Current().Hash)
-	return &Worker{Rules: engine, worker: w, cancel: cancel}, nil
+	return out, nil
 }
 
 // Stop stops polling and waits for running tasks to finish.
 func (w *Worker) Stop() {
 	w.cancel()
-	w.worker.Stop()
+	w.stopWorkers()
+}
+
+func (w *Worker) stopWorkers() {
+	for _, x := range w.workers {
+		x.Stop()
+	}
+}
+
+// NewPlatformWorker polls one shop's platform task queue. The server hands
+// out at most callsPerSecond/activities.CallsPerActivity activity tasks per
+// second on that queue across every worker, so all workers together stay
+// under the platform's limit.
+func NewPlatformWorker(c client.Client, p platforms.Platform, shop string, callsPerSecond float64, acts *activities.Activities) worker.Worker {
+	w := worker.New(c, activities.PlatformTaskQueue(p, shop), worker.Options{
+		TaskQueueActivitiesPerSecond: callsPerSecond / activities.CallsPerActivity,
+		DisableWorkflowWorker:        true,
+	})
+	w.RegisterActivity(acts)
+	return w
 }
 
 // Register puts every workflow and activity on a worker.

@@ -21,7 +21,8 @@ type Config struct {
 	Temporal Temporal `yaml:"temporal"`
 	// RulesDir holds the ops team's rule files; they are reloaded on change.
 	RulesDir string `yaml:"rules_dir"`
-	// PollInterval is how long a case may go without news before its workflow re-reads it.
+	// PollInterval is how long a case may go without news (sync, push) before
+	// its workflow re-reads it on its own; deadlines are watched regardless.
 	PollInterval time.Duration `yaml:"poll_interval"`
 	Sync         Sync          `yaml:"sync"`
 	// PushAddr is where the worker receives platform pushes (SHOPLINE
@@ -78,6 +79,27 @@ type Shop struct {
 	TimeoutTypes map[string]platforms.Role   `yaml:"timeout_types"`
 	// OrderContext makes the Xportcn client read the purchase order too.
 	OrderContext bool `yaml:"order_context"`
+	// RateLimit is the platform calls per second this credential may make,
+	// across all workers; 0 means the platform's documented limit.
+	RateLimit float64 `yaml:"rate_limit"`
+}
+
+// DefaultRateLimits are the platforms' documented call rates per credential.
+var DefaultRateLimits = map[platforms.Platform]float64{
+	platforms.Shopline: 4,          // 4 QPS per app per store (bucket 40)
+	platforms.Xiaoe:    300.0 / 60, // 300 per minute per endpoint
+	// Not documented: TOP limits depend on the app's category, Xportcn
+	// publishes none. Conservative; set rate_limit when the vendor says more.
+	platforms.Taobao:  10,
+	platforms.Xportcn: 5,
+}
+
+// CallsPerSecond is the shop's platform call budget.
+func (s Shop) CallsPerSecond() float64 {
+	if s.RateLimit > 0 {
+		return s.RateLimit
+	}
+	return DefaultRateLimits[s.Platform]
 }
 
 // Defaults returns the configuration used when a field is not set.
@@ -85,7 +107,7 @@ func Defaults() Config {
 	return Config{
 		Temporal:     Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
 		RulesDir:     "rules/examples",
-		PollInterval: 30 * time.Minute,
+		PollInterval: 2 * time.Hour,
 		Sync:         Sync{Interval: 5 * time.Minute, Overlap: 2 * time.Minute, Lookback: 30 * 24 * time.Hour},
 	}
 }

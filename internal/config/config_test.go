@@ -28,7 +28,7 @@ func TestLoad(t *testing.T) {
 		}},
 		{name: "example file", file: "../../config.example.yaml", check: func(t *testing.T, c Config) {
 			s := c.Shops[0]
-			if s.Shop != "tmall-flagship" || s.Secret() != "s3cret" || s.SessionKey() != "sess" || c.PollInterval != 30*time.Minute ||
+			if s.Shop != "tmall-flagship" || s.Secret() != "s3cret" || s.SessionKey() != "sess" || c.PollInterval != 2*time.Hour ||
 				len(c.Shops) != 4 || c.PushAddr == "" || c.Shops[2].AccessToken() != "x" {
 				t.Fatalf("%+v", c)
 			}

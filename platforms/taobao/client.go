@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 // DefaultGateway is TOP's production gateway.
@@ -73,15 +74,6 @@ func New(cfg Config) *Client {
 	if cfg.SignMethod == "" {
 		cfg.SignMethod = SignMD5
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 15 * time.Second
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = 3
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -90,24 +82,17 @@ func New(cfg Config) *Client {
 	}
 	log := cfg.Logger.With("platform", platforms.Taobao, "shop", cfg.Shop)
 
-	hc := retryablehttp.NewClient()
-	hc.HTTPClient.Timeout = cfg.Timeout
-	hc.RetryMax = cfg.MaxRetries
-	hc.RetryWaitMin = 200 * time.Millisecond
-	hc.RetryWaitMax = 5 * time.Second
-	hc.CheckRetry = checkRetry
-	hc.Backoff = backoff
-	// Hand the last answer back instead of a generic "giving up" error, so
-	// that call can classify it (e.g. a ban still in force).
-	hc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	// Our own retry log names the TOP method; never the params, which hold
-	// the session and signature.
-	hc.Logger = nil
-	hc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		if attempt > 0 {
+	hc := httpretry.New(httpretry.Options{
+		Timeout:    cfg.Timeout,
+		MaxRetries: cfg.MaxRetries,
+		CheckRetry: checkRetry,
+		Backoff:    backoff,
+		// Our own retry log names the TOP method; never the params, which
+		// hold the session and signature.
+		LogRetry: func(req *http.Request, attempt int) {
 			log.Info("top: retrying", "method", methodFrom(req.Context()), "attempt", attempt)
-		}
-	}
+		},
+	})
 	return &Client{cfg: cfg, http: hc, log: log}
 }
 
@@ -169,7 +154,7 @@ func (c *Client) answer(ctx context.Context, method string, resp *http.Response,
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if mutating[method] && notSent(err) {
+		if mutating[method] && httpretry.NotSent(err) {
 			unknown = ""
 		}
 		return topErr(platforms.ErrTransient, "network", fmt.Sprintf("%s: %v%s", method, err, unknown))
@@ -187,7 +172,7 @@ func (c *Client) answer(ctx context.Context, method string, resp *http.Response,
 	}
 
 	var env map[string]json.RawMessage
-	if decode(peek(resp), &env) != nil || env == nil {
+	if decode(httpretry.Peek(resp), &env) != nil || env == nil {
 		return topErr(platforms.ErrMalformed, "json", method+": answer is not a JSON object"+unknown)
 	}
 	if raw, ok := env["error_response"]; ok {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 const (
@@ -106,7 +108,7 @@ func TestBackoff(t *testing.T) {
 	// retryablehttp drains the body before calling Backoff: the ban must
 	// still be read from the peeked copy.
 	resp := response(200, shortBan)
-	peek(resp)
+	httpretry.Peek(resp)
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 
