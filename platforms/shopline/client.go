@@ -28,6 +28,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 // APIVersion is the Admin OpenAPI version this client speaks.
@@ -38,9 +39,6 @@ const APIVersion = "v20250601"
 func BaseURL(handle string) string {
 	return "https://" + handle + ".myshopline.com/admin/openapi/" + APIVersion
 }
-
-// maxBody bounds how much of an answer is read.
-const maxBody = 10 << 20
 
 // Config holds one store's credentials and transport settings.
 type Config struct {
@@ -74,15 +72,6 @@ var _ platforms.Client = (*Client)(nil)
 
 // New returns a client for cfg, filling defaults.
 func New(cfg Config) *Client {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 15 * time.Second
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = 3
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -92,23 +81,18 @@ func New(cfg Config) *Client {
 	}
 	log := cfg.Logger.With("platform", platforms.Shopline, "shop", cfg.Shop)
 
-	hc := retryablehttp.NewClient()
-	hc.HTTPClient.Timeout = cfg.Timeout
-	hc.RetryMax = cfg.MaxRetries
-	hc.RetryWaitMin = minRateBackoff
-	hc.RetryWaitMax = 5 * time.Second
-	hc.CheckRetry = checkRetry
-	hc.Backoff = backoff
-	// Hand the last answer back instead of a generic "giving up" error, so
-	// that call can classify it.
-	hc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	// Our own retry log names the endpoint, never the headers (the token).
-	hc.Logger = nil
-	hc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		if attempt > 0 {
+	hc := httpretry.New(httpretry.Options{
+		Timeout:    cfg.Timeout,
+		MaxRetries: cfg.MaxRetries,
+		WaitMin:    minRateBackoff,
+		CheckRetry: checkRetry,
+		Backoff:    backoff,
+		// Our own retry log names the endpoint, never the headers (the
+		// token).
+		LogRetry: func(req *http.Request, attempt int) {
 			log.Info("shopline: retrying", "endpoint", endpointFrom(req.Context()).name, "attempt", attempt)
-		}
-	}
+		},
+	})
 	return &Client{cfg: cfg, base: base, http: hc, log: log}
 }
 
@@ -171,21 +155,19 @@ func (c *Client) answer(ctx context.Context, ep endpoint, resp *http.Response, e
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if ep.mutating && notSent(err) {
+		if ep.mutating && httpretry.NotSent(err) {
 			unknown = ""
 		}
 		return slErr(platforms.ErrTransient, "network", fmt.Sprintf("%s: %v%s", ep.name, err, unknown))
 	}
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, httpretry.MaxBody))
 	trace := resp.Header.Get("traceId")
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := Classify(resp.StatusCode, body, trace)
 		e.Message = ep.name + ": " + e.Message
 		switch e.Kind {
 		case platforms.ErrRateLimited:
-			if wait := retryAfter(resp); wait > 0 {
-				e.RetryAfter = wait
-			}
+			e.RetryAfter = httpretry.RetryAfter(resp, e.RetryAfter)
 		case platforms.ErrTransient:
 			e.Message += unknown
 		}

@@ -2,14 +2,10 @@ package shopline
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/http"
-	"strconv"
-	"syscall"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 // maxRateWait is the longest Retry-After the client sits out by itself.
@@ -43,7 +39,11 @@ type endpointKey struct{}
 // depend on whether it is a mutation, which the HTTP method does not tell
 // (calculate is a POST that changes nothing).
 func withEndpoint(ctx context.Context, ep endpoint) context.Context {
-	return context.WithValue(ctx, endpointKey{}, ep)
+	ctx = context.WithValue(ctx, endpointKey{}, ep)
+	if ep.mutating {
+		ctx = httpretry.WithMutating(ctx)
+	}
+	return ctx
 }
 
 func endpointFrom(ctx context.Context) endpoint {
@@ -51,75 +51,35 @@ func endpointFrom(ctx context.Context) endpoint {
 	return ep
 }
 
-// checkRetry is the retryablehttp.CheckRetry for SHOPLINE. Reads are retried
-// on network errors, 429, 5xx and the 433/434 security throttles. The
-// refund creation is retried only when SHOPLINE certainly did not act: the
-// connection was never made, or its rate limiter turned the call away
-// (a 429 is answered before the request is processed). An ambiguous
-// failure of a mutation goes back to the caller, which re-reads the case
-// before anything is sent again.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	write := endpointFrom(ctx).mutating
-	if err != nil {
-		if write {
-			return notSent(err), nil
+// policy is the retry policy for SHOPLINE. Reads are retried on network
+// errors, 429, 5xx and the 433/434 security throttles. The refund creation
+// is retried only when SHOPLINE certainly did not act: the connection was
+// never made, or its rate limiter turned the call away (a 429 is answered
+// before the request is processed).
+var policy = httpretry.Policy{
+	RateLimited: func(resp *http.Response) (time.Duration, bool) {
+		if resp.StatusCode != http.StatusTooManyRequests {
+			return 0, false
 		}
-		retry, _ := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-		return retry, nil
-	}
-	switch s := resp.StatusCode; {
-	case s == http.StatusTooManyRequests:
-		return retryAfter(resp) <= maxRateWait, nil
-	case s == 433 || s == 434 || s >= 500 && s != http.StatusNotImplemented:
-		return !write, nil
-	}
-	return false, nil
+		// 0 without Retry-After, which is what SHOPLINE documents.
+		return httpretry.RetryAfter(resp, 0), true
+	},
+	Transient: func(resp *http.Response) bool {
+		s := resp.StatusCode
+		return s == 433 || s == 434 || s >= 500 && s != http.StatusNotImplemented
+	},
+	MaxWait:               maxRateWait,
+	RateLimitBeforeAction: true,
 }
+
+var checkRetry = policy.CheckRetry
 
 // backoff honours Retry-After on a 429 and otherwise backs off
-// exponentially from the client's minimum wait (at least 250 ms).
+// exponentially from the client's minimum wait (at least 250 ms after a
+// 429).
 func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if wait := retryAfter(resp); wait > 0 {
-			return wait
-		}
 		lo = max(lo, minRateBackoff)
 	}
-	return retryablehttp.DefaultBackoff(lo, hi, attempt, resp)
-}
-
-// retryAfter reads a Retry-After header (seconds or an HTTP date); 0 when
-// absent, which is what SHOPLINE documents.
-func retryAfter(resp *http.Response) time.Duration {
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-// notSent reports whether a transport error happened before any byte of the
-// request reached SHOPLINE, so that repeating a mutation cannot apply it
-// twice.
-func notSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
-		return true
-	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return policy.Backoff(lo, hi, attempt, resp)
 }

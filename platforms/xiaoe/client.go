@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 // DefaultGateway is Xiaoe's API base URL.
@@ -80,15 +81,6 @@ func New(cfg Config) *Client {
 	if cfg.Operator == "" {
 		cfg.Operator = "aftersale"
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 15 * time.Second
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = 3
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -97,24 +89,17 @@ func New(cfg Config) *Client {
 	}
 	log := cfg.Logger.With("platform", platforms.Xiaoe, "shop", cfg.Shop)
 
-	hc := retryablehttp.NewClient()
-	hc.HTTPClient.Timeout = cfg.Timeout
-	hc.RetryMax = cfg.MaxRetries
-	hc.RetryWaitMin = 200 * time.Millisecond
-	hc.RetryWaitMax = 5 * time.Second
-	hc.CheckRetry = checkRetry
-	hc.Backoff = backoff
-	// Hand the last answer back instead of a generic "giving up" error, so
-	// that it can be classified (e.g. a rate limit still in force).
-	hc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	// Our own retry log names the endpoint only: bodies carry the token and
-	// the token URL carries the secret.
-	hc.Logger = nil
-	hc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		if attempt > 0 {
+	hc := httpretry.New(httpretry.Options{
+		Timeout:    cfg.Timeout,
+		MaxRetries: cfg.MaxRetries,
+		CheckRetry: checkRetry,
+		Backoff:    backoff,
+		// Our own retry log names the endpoint only: bodies carry the token
+		// and the token URL carries the secret.
+		LogRetry: func(req *http.Request, attempt int) {
 			log.Info("xiaoe: retrying", "endpoint", endpointFrom(req.Context()), "attempt", attempt)
-		}
-	}
+		},
+	})
 
 	key := tokenKey{tokenURL: cfg.Gateway + "/token", appID: cfg.AppID, clientID: cfg.ClientID, secret: cfg.SecretKey}
 	return &Client{
@@ -207,7 +192,7 @@ func answer(ctx context.Context, endpoint string, resp *http.Response, err error
 			return ctx.Err()
 		}
 		code := "network"
-		if notSent(err) {
+		if httpretry.NotSent(err) {
 			code, unknown = codeNotSent, ""
 		}
 		return xeErr(platforms.ErrTransient, code, fmt.Sprintf("%s: %v%s", endpoint, redact(err), unknown))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 const (
@@ -93,7 +94,7 @@ func TestBackoff(t *testing.T) {
 	// retryablehttp drains the body before calling Backoff: the answer must
 	// still be read from the peeked copy.
 	limited := response(200, limitBody)
-	peek(limited)
+	httpretry.Peek(limited)
 	io.Copy(io.Discard, limited.Body)
 
 	retryAfter := response(429, "")

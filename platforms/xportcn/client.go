@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/aftersale/aftersale/platforms"
+	"github.com/aftersale/aftersale/platforms/httpretry"
 )
 
 // DefaultBaseURL is the production API root: the seed's curl calls
@@ -86,15 +87,6 @@ func New(cfg Config) *Client {
 	if cfg.SignAlgorithm == "" {
 		cfg.SignAlgorithm = SignMD5
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 15 * time.Second
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = 3
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -110,24 +102,19 @@ func New(cfg Config) *Client {
 	log := cfg.Logger.With("platform", platforms.Xportcn, "shop", cfg.Shop)
 	c := &Client{cfg: cfg, tables: newTables(cfg.ExtraStatuses, cfg.ExtraTimeoutTypes), log: log}
 
-	hc := retryablehttp.NewClient()
-	hc.HTTPClient.Timeout = cfg.Timeout
-	hc.RetryMax = cfg.MaxRetries
-	hc.RetryWaitMin = 200 * time.Millisecond
-	hc.RetryWaitMax = 5 * time.Second
-	hc.CheckRetry = checkRetry
-	hc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	hc := httpretry.New(httpretry.Options{
+		Timeout:    cfg.Timeout,
+		MaxRetries: cfg.MaxRetries,
+		CheckRetry: checkRetry,
+		// Our own retry log names the endpoint; never the headers, which
+		// hold the access key and signature.
+		LogRetry: func(req *http.Request, attempt int) {
+			log.Info("xportcn: retrying", "endpoint", endpointFrom(req.Context()).path, "attempt", attempt)
+		},
+	})
 	// A retry is a new request: fresh timestamp and nonce, so that a
 	// platform rejecting replayed nonces accepts it.
 	hc.PrepareRetry = func(req *http.Request) error { return c.sign(req.Header) }
-	// Our own retry log names the endpoint; never the headers, which hold
-	// the access key and signature.
-	hc.Logger = nil
-	hc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		if attempt > 0 {
-			log.Info("xportcn: retrying", "endpoint", endpointFrom(req.Context()).path, "attempt", attempt)
-		}
-	}
 	c.http = hc
 	return c
 }
@@ -208,7 +195,7 @@ func (c *Client) answer(ctx context.Context, ep endpoint, resp *http.Response, e
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if ep.mutating && notSent(err) {
+		if ep.mutating && httpretry.NotSent(err) {
 			unknown = ""
 		}
 		return xpErr(platforms.ErrTransient, "network", fmt.Sprintf("%s: %v%s", ep.path, err, unknown))
