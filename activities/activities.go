@@ -22,6 +22,8 @@ type Activities struct {
 	// re-reads it from the platform.
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// TOPSellers maps a TOP seller nick to our shop name where they differ.
+	TOPSellers map[string]string
 	// Now is the activity clock (tests inject one); time.Now by default.
 	Now func() time.Time
 }

@@ -135,3 +135,39 @@ func signals(t *testing.T, wid string) int {
 	}
 	return n
 }
+
+// TOP changes arrive as TMC messages, consumed and confirmed over HTTP by a
+// schedule, and reach the case workflow as hints within seconds.
+func TestTOPMessagesReachTheCaseAndAreConfirmed(t *testing.T) {
+	shop := shopFor(t)
+	id := "2026112300000001201"
+	r := newRefund(id, "80.00", time.Now().Add(48*time.Hour))
+	r["has_good_return"], r["good_status"], r["order_status"] = true, "BUYER_RECEIVED", "WAIT_BUYER_CONFIRM_GOODS"
+	putCase(t, shop, r)
+
+	cfg := config.Defaults()
+	cfg.Shops = []config.Shop{{Platform: platforms.Taobao, Shop: shop, Messages: true}}
+	cfg.Sync = config.Sync{Interval: time.Hour, Lookback: time.Hour, MessagesInterval: time.Second}
+	ctx := context.Background()
+	if err := app.EnsureSchedules(ctx, env.client, cfg); err != nil {
+		t.Fatal(err)
+	}
+	defer app.EnsureSchedules(ctx, env.client, config.Config{})
+
+	// The first sync starts the case; the rules agree the return, the
+	// sandbox buyer ships it two seconds later (a TMC message), and the
+	// rules confirm receipt.
+	wid := workflows.CaseWorkflowID(platforms.Taobao, shop, id)
+	eventually(t, 30*time.Second, "the first sync to start the case", func() bool {
+		_, err := env.client.DescribeWorkflowExecution(ctx, wid, "")
+		return err == nil
+	})
+	v := waitResult(t, wid, 60*time.Second)
+	if v.Case.Status != platforms.StatusSucceeded {
+		t.Fatalf("status = %s", v.Case.Status)
+	}
+	if n := signals(t, wid); n < 2 {
+		t.Fatalf("%d signals: the TMC messages did not reach the workflow", n)
+	}
+	eventually(t, 10*time.Second, "every TMC message to be confirmed", func() bool { return env.sandbox.TMCBacklog() == 0 })
+}

@@ -125,7 +125,7 @@ func devConfig(rulesDir, sandboxURL string) config.Config {
 	cfg := config.Defaults()
 	cfg.RulesDir = rulesDir
 	cfg.PollInterval = time.Minute
-	cfg.Sync = config.Sync{Interval: 10 * time.Second, Overlap: 30 * time.Second, Lookback: 30 * 24 * time.Hour}
+	cfg.Sync = config.Sync{Interval: 10 * time.Second, Overlap: 30 * time.Second, Lookback: 30 * 24 * time.Hour, MessagesInterval: 2 * time.Second}
 	seen := map[string]bool{}
 	for _, d := range sandbox.DemoCases(time.Now()) {
 		if seen[d.Platform+"/"+d.Shop] {
@@ -139,7 +139,7 @@ func devConfig(rulesDir, sandboxURL string) config.Config {
 			shop.AppKey, shop.AppSecret = sandbox.DefaultTOPAppKey, sandbox.DefaultTOPAppSecret
 			shop.Session = sandbox.TOPSessionFor(d.Shop)
 			shop.SignMethod = "hmac-sha256"
-			shop.Exchanges = true
+			shop.Exchanges, shop.Messages = true, true
 		case platforms.Xiaoe:
 			shop.Gateway = sandboxURL
 			shop.AppID, shop.ClientID = sandbox.XiaoeAppIDFor(d.Shop), sandbox.DefaultXiaoeClientID

@@ -159,5 +159,6 @@ func NewPlatformWorker(c client.Client, p platforms.Platform, shop string, calls
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflow(workflows.CaseWorkflow)
 	r.RegisterWorkflow(workflows.ShopSyncWorkflow)
+	r.RegisterWorkflow(workflows.TOPMessagesWorkflow)
 	r.RegisterActivity(acts)
 }

@@ -43,6 +43,8 @@ type Sync struct {
 	Interval time.Duration `yaml:"interval"`
 	Overlap  time.Duration `yaml:"overlap"`
 	Lookback time.Duration `yaml:"lookback"`
+	// MessagesInterval is how often TOP shops with `messages: true` consume TMC.
+	MessagesInterval time.Duration `yaml:"messages_interval"`
 }
 
 // Shop is one set of platform credentials. Which fields a platform reads:
@@ -73,6 +75,9 @@ type Shop struct {
 	SignMethod   string `yaml:"sign_method"`
 	// Exchanges makes a taobao shop's sync list Tmall exchanges too.
 	Exchanges bool `yaml:"exchanges"`
+	// Messages makes a taobao shop consume TMC messages over HTTP (the app
+	// must have TMC enabled for the seller: taobao.tmc.user.permit).
+	Messages bool `yaml:"messages"`
 	// Xportcn values confirmed with Xportcn beyond the documented ones:
 	// refundStatus → normalized status, timeoutType → seller|buyer.
 	Statuses     map[string]platforms.Status `yaml:"statuses"`
@@ -108,7 +113,7 @@ func Defaults() Config {
 		Temporal:     Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
 		RulesDir:     "rules/examples",
 		PollInterval: 2 * time.Hour,
-		Sync:         Sync{Interval: 5 * time.Minute, Overlap: 2 * time.Minute, Lookback: 30 * 24 * time.Hour},
+		Sync:         Sync{Interval: 5 * time.Minute, Overlap: 2 * time.Minute, Lookback: 30 * 24 * time.Hour, MessagesInterval: 5 * time.Second},
 	}
 }
 

@@ -53,6 +53,7 @@ type topSim struct {
 	anyShop  bool                  // accept TOPSessionFor(shop) for any shop
 
 	methods map[string]topMethod
+	tmc     tmcQueue
 }
 
 type topSession struct{ shop, appKey string }
@@ -86,6 +87,8 @@ func newTOP(s *Sandbox, apps, sessions map[string]string) *topSim {
 	t.methods = map[string]topMethod{
 		"taobao.refunds.receive.get":  {false, t.receiveGet},
 		"taobao.refund.get":           {false, t.refundGet},
+		"taobao.tmc.messages.consume": {false, t.tmcConsume},
+		"taobao.tmc.messages.confirm": {false, t.tmcConfirm},
 		"taobao.rp.refunds.agree":     {true, t.refundsAgree},
 		"taobao.refund.refuse":        {true, t.refundRefuse},
 		"taobao.rp.returngoods.agree": {true, t.returnGoodsAgree},

@@ -176,6 +176,7 @@ func (t *topSim) move(r *record, status string, at time.Time) {
 		// Refused, closed and successful refunds wait on no one here.
 		n["refund_remind_timeout"] = map[string]any{"exist_timeout": false}
 	}
+	t.publishRefund(r, at)
 }
 
 // setTimeout replaces (never mutates: answers may still hold the old map)
