@@ -14,13 +14,14 @@ import (
 	"github.com/aftersale/aftersale/internal/config"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/platforms/shopline"
+	"github.com/aftersale/aftersale/platforms/xiaoe"
 	"github.com/aftersale/aftersale/platforms/xportcn"
 )
 
 // PushPath is where a shop's pushes are received: /push/<platform>/<shop>.
 func PushPath(p platforms.Platform, shop string) string { return "/push/" + string(p) + "/" + shop }
 
-// PushHandler routes platform pushes (SHOPLINE webhooks, Xportcn callbacks)
+// PushHandler routes platform pushes (SHOPLINE webhooks, Xiaoe pushes, Xportcn callbacks)
 // to their verifying receivers, which hand hints to the case workflows.
 func PushHandler(cfg config.Config, c client.Client, logger *slog.Logger) http.Handler {
 	sink := func(ctx context.Context, h platforms.Hint) error {
@@ -36,6 +37,8 @@ func PushHandler(cfg config.Config, c client.Client, logger *slog.Logger) http.H
 			shop := s.Shop
 			mux.Handle("POST "+path, shopline.NewWebhookHandler(s.Secret(),
 				func(*http.Request) (string, bool) { return shop, true }, sink, dedupe, logger))
+		case platforms.Xiaoe:
+			mux.Handle("POST "+path, xiaoe.NewPushHandler(s.Shop, sink, dedupe, logger))
 		case platforms.Xportcn:
 			mux.Handle("POST "+path, xportcn.NewCallbackHandler(xportcn.FixedShop(s.Shop), sink, dedupe, logger))
 		}
