@@ -123,7 +123,14 @@ func SignalCase(ctx context.Context, tc client.Client, h platforms.Hint) (bool, 
 	_, err := tc.SignalWithStartWorkflow(ctx, id, SignalSnapshotName, snapshot, client.StartWorkflowOptions{
 		ID:        id,
 		TaskQueue: TaskQueue,
+		// A case whose workflow completed is finished on the platform: a late
+		// hint (TMC and callbacks are unordered) must not start it again.
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 	}, CaseWorkflowName, map[string]any{"platform": h.Platform, "shop": h.Shop, "case_id": h.CaseID})
+	var done *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &done) {
+		return false, nil
+	}
 	return err == nil, err
 }
 

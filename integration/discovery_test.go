@@ -145,6 +145,10 @@ func TestTOPMessagesReachTheCaseAndAreConfirmed(t *testing.T) {
 	r["has_good_return"], r["good_status"], r["order_status"] = true, "BUYER_RECEIVED", "WAIT_BUYER_CONFIRM_GOODS"
 	putCase(t, shop, r)
 
+	// No polling and no sync during this test: only TMC can tell the
+	// workflow that the buyer shipped.
+	env.acts.PollInterval = time.Hour
+	defer func() { env.acts.PollInterval = 2 * time.Second }()
 	cfg := config.Defaults()
 	cfg.Shops = []config.Shop{{Platform: platforms.Taobao, Shop: shop, Messages: true}}
 	cfg.Sync = config.Sync{Interval: time.Hour, Lookback: time.Hour, MessagesInterval: time.Second}

@@ -74,7 +74,10 @@ func (t *topSim) tmcConsume(c *topCall) (map[string]any, *topError) {
 		}
 		n = q
 	}
-	now := t.s.clock.Now()
+	// The platform moves cases on its own (deadlines, buyers); the sandbox
+	// applies those moves lazily, so apply them now: they publish messages.
+	now := t.s.touch()
+	t.s.mu.Unlock()
 	q := &t.tmc
 	q.mu.Lock()
 	defer q.mu.Unlock()
