@@ -20,6 +20,8 @@ commands:
   rules check DIR                           load every rule file, report errors with file:line:col
   rules test DIR                            run the tests: entries of every rule file
   rules explain --rules DIR --case FILE     which rule matches a case (JSON) and why
+  bench discovery [--cases 1000,10000] [--change-rate 0.05] [--hour 2m] [--sync-interval 10s] [--out FILE]
+                                            benchmark change discovery against a naive per-case poller
 
 Temporal is found through --address/--namespace or TEMPORAL_ADDRESS/TEMPORAL_NAMESPACE.
 `
@@ -53,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"rules check":   cmdRulesCheck,
 		"rules test":    cmdRulesTest,
 		"rules explain": cmdRulesExplain,
+		"bench":         cmdBench,
 	}
 	h, ok := handlers[cmd]
 	if !ok {

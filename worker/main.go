@@ -14,6 +14,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/aftersale/aftersale/internal/app"
 	"github.com/aftersale/aftersale/internal/config"
@@ -53,6 +54,10 @@ func runProduction(ctx context.Context, configPath string, logger *slog.Logger) 
 	cfg, err := config.Load(configPath)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
+	}
+	if cfg.WorkflowCacheSize > 0 {
+		// Process-wide; must be set before any worker is created.
+		worker.SetStickyWorkflowCacheSize(cfg.WorkflowCacheSize)
 	}
 	c, err := client.Dial(client.Options{
 		HostPort:  cfg.Temporal.Address,

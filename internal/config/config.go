@@ -30,6 +30,11 @@ type Config struct {
 	// Put TLS in front of it: platforms push over HTTPS.
 	PushAddr string `yaml:"push_addr"`
 	Shops    []Shop `yaml:"shops"`
+	// WorkflowCacheSize caps how many workflow executions this worker
+	// process keeps in memory between tasks (the SDK's sticky cache); an
+	// evicted case replays its history on its next task. 0: the SDK
+	// default (10,000).
+	WorkflowCacheSize int `yaml:"workflow_cache_size"`
 }
 
 // Temporal says where the cluster is.
@@ -152,6 +157,9 @@ func (c Config) Validate() error {
 	}
 	if c.Sync.Interval <= 0 {
 		errs = append(errs, errors.New("sync.interval must be positive"))
+	}
+	if c.WorkflowCacheSize < 0 {
+		errs = append(errs, errors.New("workflow_cache_size must not be negative"))
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Shops {

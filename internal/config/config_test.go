@@ -42,6 +42,12 @@ func TestLoad(t *testing.T) {
 		{name: "unknown key", file: "inline:pol_interval: 5m\n", wantErr: "field pol_interval not found"},
 		{name: "empty secret env", file: "inline:shops:\n  - {platform: taobao, shop: a, app_secret_env: NOT_SET_ANYWHERE}\n", wantErr: "NOT_SET_ANYWHERE"},
 		{name: "duplicate shop", file: "inline:shops:\n  - {platform: taobao, shop: a}\n  - {platform: taobao, shop: a}\n", wantErr: "configured twice"},
+		{name: "workflow cache size", file: "inline:workflow_cache_size: 2000\n", check: func(t *testing.T, c Config) {
+			if c.WorkflowCacheSize != 2000 {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "negative workflow cache size", file: "inline:workflow_cache_size: -1\n", wantErr: "workflow_cache_size"},
 		{name: "unsupported platform", file: "inline:shops:\n  - {platform: ebay, shop: a}\n", wantErr: "not supported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,6 +31,12 @@ type Options struct {
 	TOPSessions map[string]string
 	// FaultSeed seeds the fault-injection random source; 0 means time-based.
 	FaultSeed uint64
+	// OnRead, when set, is called for every case a detail read answers
+	// (TOP taobao.refund.get) with the sandbox clock's time of the read, so
+	// a benchmark can see when a caller read a case after it changed. It
+	// runs with the case store locked: it must be quick and must not call
+	// the sandbox.
+	OnRead func(platform, shop, caseID string, at time.Time)
 
 	Xiaoe    XiaoeOptions
 	Shopline ShoplineOptions
@@ -43,6 +49,7 @@ type Sandbox struct {
 	clock          *clock
 	buyerShipAfter time.Duration
 	sims           map[string]simulator
+	onRead         func(platform, shop, caseID string, at time.Time)
 
 	mu    sync.Mutex // guards cases
 	cases map[caseKey]*record
@@ -73,6 +80,7 @@ func New(opts Options) *Sandbox {
 		log:            opts.Logger,
 		clock:          &clock{now: opts.Now},
 		buyerShipAfter: opts.BuyerShipAfter,
+		onRead:         opts.OnRead,
 		cases:          map[caseKey]*record{},
 		faults:         newFaults(opts.FaultSeed),
 	}

@@ -99,11 +99,14 @@ func (t *topSim) refundGet(c *topCall) (map[string]any, *topError) {
 	if err != nil {
 		return nil, err
 	}
-	t.s.touch()
+	now := t.s.touch()
 	defer t.s.mu.Unlock()
 	r := t.s.find(PlatformTaobao, c.shop, id)
 	if r == nil {
 		return nil, errNotExist(id)
+	}
+	if t.s.onRead != nil {
+		t.s.onRead(PlatformTaobao, c.shop, id, now)
 	}
 	return map[string]any{"refund": topPick(r.native, fields, true)}, nil
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/aftersale/aftersale/internal/bench"
+)
+
+const benchUsage = `usage: starter bench discovery [flags]
+
+Loads a platform sandbox with N open cases, lets --change-rate of them change
+over a simulated hour, runs the worker (as its own process, against an
+embedded Temporal server) and a naive per-case poller side by side, and
+prints a markdown table: platform calls by endpoint, calls per changed case,
+rate-limit and protocol violations, change-to-read latency, worker RSS.
+Run it from the repository: it builds ./worker. Takes minutes.
+
+flags:
+`
+
+// cmdBench runs `bench discovery`.
+func cmdBench(ctx context.Context, _ global, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "discovery" {
+		return errors.New("usage: starter bench discovery [flags] (see starter bench discovery --help)")
+	}
+	o := bench.DefaultOptions()
+	fs := newFlags("bench discovery")
+	cases := fs.String("cases", joinInts(o.Cases), "scenarios: numbers of open cases, comma-separated")
+	fs.Float64Var(&o.ChangeRate, "change-rate", o.ChangeRate, "share of open cases changing per simulated hour")
+	fs.DurationVar(&o.Hour, "hour", o.Hour, "real time standing for one simulated hour")
+	fs.DurationVar(&o.SyncInterval, "sync-interval", o.SyncInterval, "sync schedule period (and the naive poller's)")
+	fs.DurationVar(&o.Overlap, "overlap", o.Overlap, "sync overlap (re-read before the watermark)")
+	fs.DurationVar(&o.Grace, "grace", o.Grace, "measured time after the hour for late changes (0: two sync intervals)")
+	fs.StringVar(&o.Platform, "platform", o.Platform, "platform (taobao: TOP refunds)")
+	fs.StringVar(&o.Change, "change", o.Change, "what a change is: ship (the buyer ships: a move TOP announces by TMC; the rules confirm receipt), "+
+		"edit (the buyer gets more time: no message, still waiting) or mixed (alternately)")
+	fs.BoolVar(&o.Messages, "messages", o.Messages, "the worker consumes TOP TMC messages (shop messages: true)")
+	fs.DurationVar(&o.MessagesInterval, "messages-interval", o.MessagesInterval, "how often the worker consumes TMC (sync.messages_interval)")
+	fs.IntVar(&o.WorkflowCache, "workflow-cache", o.WorkflowCache, "worker workflow_cache_size (sticky cache; ~65 KB per cached case); 0: SDK default (10,000)")
+	fs.Float64Var(&o.RateLimit, "rate-limit", o.RateLimit, "worker TOP budget, calls/s; 0: 10/s scaled by 1h/--hour")
+	fs.Float64Var(&o.NaiveMaxRate, "naive-max-rate", o.NaiveMaxRate, "most calls/s for the naive poller; above, it polls a sample and is scaled (0: 100/s up to 1,000 cases, 50/s from 2,000)")
+	fs.DurationVar(&o.DiscoveryTimeout, "discovery-timeout", o.DiscoveryTimeout, "how long the first sync may take to find every case")
+	fs.StringVar(&o.WorkerBin, "worker", "", "prebuilt worker binary (default: go build ./worker)")
+	fs.BoolVar(&o.KeepFiles, "keep-files", false, "keep the worker's config and log (the directory is logged)")
+	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed (amounts, change schedule, naive sample)")
+	out := fs.String("out", "", "also write the markdown report to this file")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, benchUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	var err error
+	if o.Cases, err = parseInts(*cases); err != nil {
+		return fmt.Errorf("--cases: %w", err)
+	}
+	o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var sb strings.Builder
+	if _, err := bench.Run(ctx, o, io.MultiWriter(stdout, &sb)); err != nil {
+		return err
+	}
+	if *out != "" {
+		return os.WriteFile(*out, []byte(sb.String()), 0o644)
+	}
+	return nil
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no number given")
+	}
+	return out, nil
+}
+
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
