@@ -224,8 +224,8 @@ func (rep *Report) notes(b *strings.Builder) {
 		"after a TMC message or a sync listed the case.\n")
 	if o.Messages {
 		fmt.Fprintf(b, "- TMC costs aftersale one `taobao.tmc.messages.consume` every %s whatever happens, plus a confirm per "+
-			"non-empty batch; the refund the rules confirmed moves to SUCCESS, whose own message makes a second, short "+
-			"read of that case.\n", fmtDur(o.MessagesInterval))
+			"non-empty batch. A change can reach its workflow twice (its TMC message and the sync's list); a TMC hint "+
+			"carries no snapshot, so it always re-reads: an extra read now and then.\n", fmtDur(o.MessagesInterval))
 	}
 	for _, r := range rep.Results {
 		if r.Scaled() {
