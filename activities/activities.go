@@ -21,7 +21,10 @@ type Activities struct {
 	// PollInterval is how long a case may go without news before its workflow
 	// re-reads it from the platform.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// ReminderBefore is how long before the deadline an escalated case is
+	// announced again; 0: no reminder.
+	ReminderBefore time.Duration
+	Logger         *slog.Logger
 	// TOPSellers maps a TOP seller nick to our shop name where they differ.
 	TOPSellers map[string]string
 	// Now is the activity clock (tests inject one); time.Now by default.
