@@ -9,6 +9,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/aftersale/aftersale/budget"
+	"github.com/aftersale/aftersale/notify"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/rules"
 )
@@ -25,6 +27,13 @@ type Activities struct {
 	// announced again; 0: no reminder.
 	ReminderBefore time.Duration
 	Logger         *slog.Logger
+	// Budgets caps automatic approvals per shop ("platform/shop").
+	Budgets map[string]budget.Limits
+	// Webhooks receive escalation notices; InboxURL is the inbox as people
+	// reach it, for links in them.
+	Webhooks []notify.Target
+	InboxURL string
+	Notifier *notify.Sender
 	// TOPSellers maps a TOP seller nick to our shop name where they differ.
 	TOPSellers map[string]string
 	// Now is the activity clock (tests inject one); time.Now by default.

@@ -18,8 +18,10 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/aftersale/aftersale/activities"
+	"github.com/aftersale/aftersale/budget"
 	"github.com/aftersale/aftersale/internal/app"
 	"github.com/aftersale/aftersale/internal/devserver"
+	"github.com/aftersale/aftersale/notify"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/platforms/sandbox"
 	"github.com/aftersale/aftersale/platforms/taobao"
@@ -41,6 +43,7 @@ var env struct {
 	acts     *activities.Activities
 	workers  []worker.Worker // the workflow worker and one platform worker per shop
 	logger   *slog.Logger
+	hooks    *hookReceiver // receives every escalation notice of every test
 }
 
 func TestMain(m *testing.M) {
@@ -88,13 +91,24 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "rules:", err)
 		return 1
 	}
+	var targets []notify.Target
+	env.hooks, targets, err = startHookReceiver()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webhook receiver:", err)
+		return 1
+	}
 	env.registry = platforms.NewRegistry()
 	env.acts = &activities.Activities{
 		Clients:      env.registry,
 		Rules:        env.rules,
 		Temporal:     env.client,
 		PollInterval: 2 * time.Second,
-		Logger:       env.logger,
+		// Cases due within 2h10s get a reminder (the example rules' margin is 2h).
+		ReminderBefore: 2*time.Hour + 10*time.Second,
+		Webhooks:       targets,
+		InboxURL:       "http://inbox.test",
+		Budgets:        map[string]budget.Limits{"taobao/" + budgetShop: {HourCount: budgetCount, DayAmount: 100000}},
+		Logger:         env.logger,
 	}
 	startWorkers()
 	defer stopWorkers()

@@ -35,3 +35,13 @@ func (a Action) Valid() bool {
 
 // Mutating reports whether the action changes the case on the platform.
 func (a Action) Mutating() bool { return a != ActionEscalate && a != ActionWait && a.Valid() }
+
+// Approving reports whether the action gives the buyer what they asked for
+// (money back, a return, a replacement): what an auto-approval budget counts.
+func (a Action) Approving() bool {
+	switch a {
+	case ActionAgree, ActionAgreeReturn, ActionConfirmReceipt, ActionResend:
+		return true
+	}
+	return false
+}

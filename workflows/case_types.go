@@ -94,6 +94,10 @@ type CaseState struct {
 	// LastEval identifies the last recorded evaluation (rule, action, version,
 	// status) so an unchanged case does not grow the decision record.
 	LastEval string `json:"last_eval,omitempty"`
+	// ReminderBefore comes from the config through the evaluate activity;
+	// Reminded is the deadline whose reminder was sent.
+	ReminderBefore time.Duration `json:"reminder_before,omitempty"`
+	Reminded       time.Time     `json:"reminded,omitzero"`
 	// Hint is a snapshot signal not yet processed.
 	Hint *platforms.Case `json:"hint,omitempty"`
 }

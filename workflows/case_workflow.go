@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/aftersale/aftersale/activities"
+	"github.com/aftersale/aftersale/notify"
 	"github.com/aftersale/aftersale/platforms"
 )
 
@@ -48,6 +49,7 @@ type caseWorkflow struct {
 	nextWake  time.Time
 	searched  *searchView
 	readFails int
+	notifying int // notices still being posted
 }
 
 func (w *caseWorkflow) setup(ctx workflow.Context) error {
@@ -116,6 +118,7 @@ func (w *caseWorkflow) run(ctx workflow.Context) (CaseView, error) {
 			if w.handleMargin(ctx) {
 				continue
 			}
+			w.remind(ctx)
 		}
 		w.upsertSearch(ctx)
 		if w.needRead || (w.needEval && w.state.Case.Status != "") {
@@ -123,7 +126,7 @@ func (w *caseWorkflow) run(ctx workflow.Context) (CaseView, error) {
 		}
 
 		if w.shouldContinueAsNew(ctx) {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && w.notifying == 0 }); err != nil {
 				return CaseView{}, err
 			}
 			state := w.state
@@ -170,6 +173,9 @@ func (w *caseWorkflow) wakeAt(now time.Time) time.Time {
 		if g := d.Add(min(deadlineGrace, poll)); g.After(now) && g.Before(wake) {
 			wake = g
 		}
+		if r := w.reminderAt(); !r.IsZero() && r.Before(wake) {
+			wake = r
+		}
 	}
 	if !wake.After(now) {
 		wake = now.Add(time.Second)
@@ -206,7 +212,7 @@ func (w *caseWorkflow) read(ctx workflow.Context) {
 		// Without a readable case nothing may act: hand it to a human once,
 		// and keep trying.
 		if w.state.Escalation == nil {
-			w.escalate(now, "", fmt.Sprintf("cannot read the case from %s: %s", w.in.Platform, errMessage(err)), "")
+			w.escalate(ctx, notify.Escalated, "", fmt.Sprintf("cannot read the case from %s: %s", w.in.Platform, errMessage(err)), "")
 		}
 		return
 	}
@@ -236,13 +242,16 @@ func (w *caseWorkflow) handleMargin(ctx workflow.Context) bool {
 		return false
 	}
 	if esc.OnDeadline == "" {
-		esc.Lapsed = true
-		w.record(ctx, Decision{Action: platforms.ActionEscalate, Rule: esc.Rule, Actor: "on_deadline",
-			Note: "nobody decided before deadline - margin; no on_deadline action, tracking on", Outcome: OutcomeLapsed})
+		w.lapse(ctx, esc, "nobody decided before deadline - margin; no on_deadline action, tracking on")
 		return false
 	}
-	w.act(ctx, Decision{Action: esc.OnDeadline, Rule: esc.Rule, Actor: "on_deadline",
-		Note: "nobody decided before deadline - margin: " + esc.Note})
+	dec := Decision{Action: esc.OnDeadline, Rule: esc.Rule, Actor: "on_deadline",
+		Note: "nobody decided before deadline - margin: " + esc.Note}
+	if ok, why := w.withinBudget(ctx, dec); !ok {
+		w.lapse(ctx, esc, "nobody decided before deadline - margin and on_deadline "+string(esc.OnDeadline)+" is not allowed: "+why)
+		return false
+	}
+	w.act(ctx, dec)
 	return true
 }
 
@@ -256,7 +265,7 @@ func (w *caseWorkflow) evaluate(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	var ev activities.Evaluation
 	if err := workflow.ExecuteActivity(ctx, a.Evaluate, activities.EvaluateInput{Case: w.state.Case, Now: now}).Get(ctx, &ev); err != nil {
-		w.escalate(now, "", "rules could not be evaluated: "+errMessage(err), "")
+		w.escalate(ctx, notify.Escalated, "", "rules could not be evaluated: "+errMessage(err), "")
 		return
 	}
 	if ev.Margin > 0 {
@@ -265,6 +274,7 @@ func (w *caseWorkflow) evaluate(ctx workflow.Context) {
 	if ev.PollInterval > 0 {
 		w.state.PollInterval = ev.PollInterval
 	}
+	w.state.ReminderBefore = ev.ReminderBefore
 	key := fmt.Sprintf("%s|%s|%s|%s", ev.Rule, ev.Action, w.state.Case.Version, w.state.Case.Status)
 	if key == w.state.LastEval {
 		return
@@ -277,7 +287,7 @@ func (w *caseWorkflow) evaluate(ctx workflow.Context) {
 		if esc := w.state.Escalation; esc != nil && esc.Rule == ev.Rule && !esc.Lapsed {
 			return
 		}
-		w.escalate(now, ev.Rule, ev.Note, ev.OnDeadline)
+		w.escalate(ctx, notify.Escalated, ev.Rule, ev.Note, ev.OnDeadline)
 		d.Outcome = OutcomeEscalated
 		w.record(ctx, d)
 	case ev.Action == platforms.ActionWait || ev.Action == "":
@@ -289,12 +299,15 @@ func (w *caseWorkflow) evaluate(ctx workflow.Context) {
 		d.Outcome = OutcomeShadow
 		w.record(ctx, d)
 	default:
+		if ok, why := w.withinBudget(ctx, d); !ok {
+			note := fmt.Sprintf("rule %s chose %s; %s", ev.Rule, ev.Action, why)
+			w.escalate(ctx, notify.OverBudget, ev.Rule, note, "")
+			d.Action, d.Note, d.Outcome = platforms.ActionEscalate, note, OutcomeEscalated
+			w.record(ctx, d)
+			return
+		}
 		w.act(ctx, d)
 	}
-}
-
-func (w *caseWorkflow) escalate(now time.Time, rule, note string, onDeadline platforms.Action) {
-	w.state.Escalation = &Escalation{Since: now, Rule: rule, Note: note, OnDeadline: onDeadline}
 }
 
 // record appends a decision, filling what every decision carries.
@@ -351,7 +364,7 @@ func (w *caseWorkflow) act(ctx workflow.Context, d Decision) Decision {
 	case err != nil:
 		rec.Outcome = OutcomeFailed
 		rec.Error = errMessage(err)
-		w.escalate(workflow.Now(ctx), rec.Rule, fmt.Sprintf("%s failed: %s", rec.Action, rec.Error), "")
+		w.escalate(ctx, notify.Escalated, rec.Rule, fmt.Sprintf("%s failed: %s", rec.Action, rec.Error), "")
 		w.needRead = true
 	case out.Outcome == activities.ActMoved:
 		rec.Outcome = OutcomeMoved

@@ -11,8 +11,10 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/aftersale/aftersale/activities"
+	"github.com/aftersale/aftersale/budget"
 	"github.com/aftersale/aftersale/internal/config"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/platforms/shopline"
@@ -94,11 +96,15 @@ func Start(ctx context.Context, cfg config.Config, c client.Client, logger *slog
 		return nil, err
 	}
 	acts := &activities.Activities{
-		Clients:      reg,
-		Rules:        engine,
-		Temporal:     c,
-		PollInterval: cfg.PollInterval,
-		Logger:       logger,
+		Clients:        reg,
+		Rules:          engine,
+		Temporal:       c,
+		PollInterval:   cfg.PollInterval,
+		ReminderBefore: cfg.Notifications.ReminderBefore,
+		Budgets:        Budgets(cfg),
+		Webhooks:       Webhooks(cfg),
+		InboxURL:       cfg.Notifications.InboxURL,
+		Logger:         logger,
 	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	Register(w, acts)
@@ -160,5 +166,6 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflow(workflows.CaseWorkflow)
 	r.RegisterWorkflow(workflows.ShopSyncWorkflow)
 	r.RegisterWorkflow(workflows.TOPMessagesWorkflow)
+	r.RegisterWorkflowWithOptions(workflows.BudgetWorkflow, workflow.RegisterOptions{Name: budget.WorkflowName})
 	r.RegisterActivity(acts)
 }

@@ -35,6 +35,10 @@ type Config struct {
 	// evicted case replays its history on its next task. 0: the SDK
 	// default (10,000).
 	WorkflowCacheSize int `yaml:"workflow_cache_size"`
+	// Notifications announce escalations and remind before deadlines.
+	Notifications Notifications `yaml:"notifications"`
+	// Inbox is the escalation inbox web page.
+	Inbox Inbox `yaml:"inbox"`
 }
 
 // Temporal says where the cluster is.
@@ -92,6 +96,8 @@ type Shop struct {
 	// RateLimit is the platform calls per second this credential may make,
 	// across all workers; 0 means the platform's documented limit.
 	RateLimit float64 `yaml:"rate_limit"`
+	// Budget caps the approvals the rules make on their own in this shop.
+	Budget *Budget `yaml:"budget"`
 }
 
 // DefaultRateLimits are the platforms' documented call rates per credential.
@@ -160,6 +166,10 @@ func (c Config) Validate() error {
 	}
 	if c.WorkflowCacheSize < 0 {
 		errs = append(errs, errors.New("workflow_cache_size must not be negative"))
+	}
+	errs = append(errs, c.Notifications.validate()...)
+	if c.Inbox.PasswordEnv != "" && os.Getenv(c.Inbox.PasswordEnv) == "" {
+		errs = append(errs, fmt.Errorf("inbox: environment variable %s (password) is empty", c.Inbox.PasswordEnv))
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Shops {

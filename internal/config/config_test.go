@@ -49,6 +49,27 @@ func TestLoad(t *testing.T) {
 		}},
 		{name: "negative workflow cache size", file: "inline:workflow_cache_size: -1\n", wantErr: "workflow_cache_size"},
 		{name: "unsupported platform", file: "inline:shops:\n  - {platform: ebay, shop: a}\n", wantErr: "not supported"},
+		{name: "budget in exact minor units", file: "inline:shops:\n  - platform: taobao\n    shop: a\n    budget: {hour: {count: 5, amount: 2000.5}, day: {amount: \"0.07\"}}\n",
+			check: func(t *testing.T, c Config) {
+				b := c.Shops[0].Budget
+				if !b.Set() || b.Hour.Count != 5 || b.Hour.Amount != 200050 || b.Day.Amount != 7 || b.Day.Count != 0 {
+					t.Fatalf("%+v", b)
+				}
+			}},
+		{name: "budget amount with three decimals", file: "inline:shops:\n  - platform: taobao\n    shop: a\n    budget: {hour: {amount: 1.005}}\n", wantErr: "at most 2 fraction digits"},
+		{name: "negative budget amount", file: "inline:shops:\n  - platform: taobao\n    shop: a\n    budget: {day: {amount: -5}}\n", wantErr: "non-negative"},
+		{name: "notifications", file: "inline:notifications:\n  reminder_before: 3h\n  inbox_url: http://inbox\n  webhooks:\n    - {name: ops, url: http://hook, format: dingtalk, events: [escalated, reminder]}\n",
+			check: func(t *testing.T, c Config) {
+				n := c.Notifications
+				if n.ReminderBefore != 3*time.Hour || len(n.Webhooks) != 1 || n.Webhooks[0].Endpoint() != "http://hook" || n.Webhooks[0].Format != FormatDingTalk {
+					t.Fatalf("%+v", n)
+				}
+			}},
+		{name: "webhook format", file: "inline:notifications:\n  webhooks: [{url: http://x, format: teams}]\n", wantErr: `format "teams"`},
+		{name: "webhook event", file: "inline:notifications:\n  webhooks: [{url: http://x, events: [everything]}]\n", wantErr: `event "everything"`},
+		{name: "webhook without url", file: "inline:notifications:\n  webhooks: [{name: a}]\n", wantErr: "url or url_env is required"},
+		{name: "webhook names unique", file: "inline:notifications:\n  webhooks: [{name: a, url: http://x}, {name: a, url: http://y}]\n", wantErr: "used twice"},
+		{name: "inbox password env", file: "inline:inbox: {addr: 127.0.0.1:8240, password_env: NOT_SET_ANYWHERE}\n", wantErr: "NOT_SET_ANYWHERE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {
