@@ -28,6 +28,7 @@ type devOptions struct {
 	UIPort       int
 	SandboxAddr  string
 	PushAddr     string
+	InboxAddr    string
 	Banner       io.Writer // where the addresses are printed; stderr by default
 }
 
@@ -91,6 +92,8 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 
 	cfg := devConfig(rulesDir, "http://"+sandboxAddr)
 	cfg.PushAddr = o.PushAddr
+	cfg.Inbox.Addr = o.InboxAddr
+	cfg.Notifications.InboxURL = "http://" + o.InboxAddr
 	w, err := app.Start(ctx, cfg, c, logger)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -110,11 +113,13 @@ aftersale dev mode is up
   Temporal UI     http://%s
   Sandbox         http://%s   (admin: /_sandbox/cases, /_sandbox/actions)
   Push receivers  http://%s/push/<platform>/<shop>
+  Inbox           http://%s   (escalated cases: decide them here)
+  Notifications   http://%s%s   (what the ops webhook received)
   Rules           %s   (edit them: they reload on save)
   Try             go run ./starter cases list
 Stop with Ctrl-C; a restart on the same --data-dir resumes every open case.
 
-`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, o.PushAddr, rulesDir)
+`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, o.PushAddr, o.InboxAddr, sandboxAddr, sandbox.NotificationsPath, rulesDir)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
@@ -126,13 +131,19 @@ func devConfig(rulesDir, sandboxURL string) config.Config {
 	cfg.RulesDir = rulesDir
 	cfg.PollInterval = time.Minute
 	cfg.Sync = config.Sync{Interval: 10 * time.Second, Overlap: 30 * time.Second, Lookback: 30 * 24 * time.Hour, MessagesInterval: 2 * time.Second}
+	// The sandbox stands in for the ops chat room.
+	cfg.Notifications = config.Notifications{
+		ReminderBefore: 4 * time.Hour,
+		Webhooks:       []config.Webhook{{Name: "sandbox", URL: sandboxURL + sandbox.NotificationsPath, Format: config.FormatGeneric}},
+	}
 	seen := map[string]bool{}
 	for _, d := range sandbox.DemoCases(time.Now()) {
 		if seen[d.Platform+"/"+d.Shop] {
 			continue
 		}
 		seen[d.Platform+"/"+d.Shop] = true
-		shop := config.Shop{Platform: platforms.Platform(d.Platform), Shop: d.Shop}
+		shop := config.Shop{Platform: platforms.Platform(d.Platform), Shop: d.Shop,
+			Budget: &config.Budget{Hour: config.Limit{Count: 20, Amount: 500000}, Day: config.Limit{Count: 100, Amount: 2000000}}}
 		switch shop.Platform {
 		case platforms.Taobao:
 			shop.Gateway = sandboxURL + "/router/rest"

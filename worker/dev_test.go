@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 	}
 	dataDir := t.TempDir()
 	opts := devOptions{DataDir: dataDir, TemporalPort: freePort(t), UIPort: freePort(t), SandboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		PushAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
+		PushAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), InboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
 	stop := startDev(t, opts)
 
 	c := dial(t, opts)
@@ -68,6 +69,28 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 		t.Fatalf("Temporal UI: %v %v", err, resp)
 	}
 	resp.Body.Close()
+	// Every escalation reached the ops webhook (the sandbox stands in for it)
+	// and waits in the inbox.
+	eventually(t, 30*time.Second, "a notice per escalated case", func() bool {
+		var got []struct {
+			Body struct {
+				Event      string `json:"event"`
+				WorkflowID string `json:"workflow_id"`
+			} `json:"body"`
+		}
+		getJSON(t, "http://"+opts.SandboxAddr+"/_sandbox/notifications", &got)
+		seen := map[string]bool{}
+		for _, n := range got {
+			if n.Body.Event == "escalated" {
+				seen[n.Body.WorkflowID] = true
+			}
+		}
+		return len(seen) >= escalated
+	})
+	page := getBody(t, "http://"+opts.InboxAddr+"/")
+	if !strings.Contains(page, "2026112300000000010") {
+		t.Errorf("the inbox does not list the escalated demo case:\n%s", page)
+	}
 	c.Close()
 	stop()
 
@@ -222,3 +245,24 @@ func (quiet) Debug(string, ...any) {}
 func (quiet) Info(string, ...any)  {}
 func (quiet) Warn(string, ...any)  {}
 func (quiet) Error(string, ...any) {}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
+	}
+	return string(body)
+}
+
+func getJSON(t *testing.T, url string, out any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(getBody(t, url)), out); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}

@@ -31,6 +31,7 @@ func main() {
 	flag.IntVar(&devFlags.UIPort, "ui-port", 8233, "dev: Temporal Web UI port")
 	flag.StringVar(&devFlags.SandboxAddr, "sandbox-addr", "127.0.0.1:8300", "dev: platform sandbox address")
 	flag.StringVar(&devFlags.PushAddr, "push-addr", "127.0.0.1:8400", "dev: where the worker receives platform pushes")
+	flag.StringVar(&devFlags.InboxAddr, "inbox-addr", "127.0.0.1:8240", "dev: escalation inbox address")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -16,6 +16,7 @@ import (
 	"github.com/aftersale/aftersale/activities"
 	"github.com/aftersale/aftersale/budget"
 	"github.com/aftersale/aftersale/internal/config"
+	"github.com/aftersale/aftersale/internal/inbox"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/platforms/shopline"
 	"github.com/aftersale/aftersale/platforms/taobao"
@@ -122,9 +123,16 @@ func Start(ctx context.Context, cfg config.Config, c client.Client, logger *slog
 	out.cancel = cancel
 	go engine.Watch(wctx, 2*time.Second)
 	if cfg.PushAddr != "" {
-		if _, err := ServePush(wctx, cfg.PushAddr, PushHandler(cfg, c, logger), logger); err != nil {
+		if _, err := Serve(wctx, "push", cfg.PushAddr, PushHandler(cfg, c, logger), logger); err != nil {
 			out.Stop()
 			return nil, fmt.Errorf("push listener: %w", err)
+		}
+	}
+	if cfg.Inbox.Addr != "" {
+		h := inbox.New(inbox.Options{Client: c, Logger: logger, User: cfg.Inbox.User, Password: cfg.Inbox.Secret()})
+		if _, err := Serve(wctx, "inbox", cfg.Inbox.Addr, h, logger); err != nil {
+			out.Stop()
+			return nil, fmt.Errorf("inbox: %w", err)
 		}
 	}
 	if err := EnsureSchedules(ctx, c, cfg); err != nil {

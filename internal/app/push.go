@@ -47,8 +47,9 @@ func PushHandler(cfg config.Config, c client.Client, logger *slog.Logger) http.H
 	return mux
 }
 
-// ServePush listens on addr until ctx is done. It returns the bound address.
-func ServePush(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) (string, error) {
+// Serve listens on addr until ctx is done (the push receivers, the inbox).
+// It returns the bound address.
+func Serve(ctx context.Context, name, addr string, h http.Handler, logger *slog.Logger) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", err
@@ -62,9 +63,9 @@ func ServePush(ctx context.Context, addr string, h http.Handler, logger *slog.Lo
 	}()
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("push listener stopped", "err", err)
+			logger.Error("listener stopped", "listener", name, "err", err)
 		}
 	}()
-	logger.Info("push listener", "addr", ln.Addr().String())
+	logger.Info("listening", "listener", name, "addr", ln.Addr().String())
 	return ln.Addr().String(), nil
 }

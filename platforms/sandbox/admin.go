@@ -44,6 +44,7 @@ func (s *Sandbox) Reset() {
 	s.calls.reset()
 	s.limits.reset()
 	s.faults.reset()
+	s.notifications.reset()
 	s.log.Info("sandbox reset")
 }
 

@@ -59,6 +59,8 @@ type Sandbox struct {
 	limits  limiter
 	faults  *faults
 	reqSeq  atomic.Int64
+
+	notifications notificationLog
 }
 
 // simulator is what one platform's file set plugs into the shared layer.
@@ -117,5 +119,6 @@ func (s *Sandbox) Handler() http.Handler {
 		sim.routes(mux)
 	}
 	s.adminRoutes(mux)
+	s.notificationRoutes(mux)
 	return mux
 }
