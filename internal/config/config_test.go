@@ -11,7 +11,8 @@ import (
 func TestLoad(t *testing.T) {
 	t.Setenv("TOP_APP_SECRET", "s3cret")
 	t.Setenv("TOP_SESSION_TMALL_FLAGSHIP", "sess")
-	for _, v := range []string{"XIAOE_SECRET_KEY", "SHOPLINE_TOKEN_MY_STORE", "SHOPLINE_APP_SECRET", "XPORTCN_ACCESS_SECRET"} {
+	for _, v := range []string{"XIAOE_SECRET_KEY", "SHOPLINE_TOKEN_MY_STORE", "SHOPLINE_APP_SECRET", "XPORTCN_ACCESS_SECRET",
+		"DINGTALK_ROBOT_URL", "DINGTALK_ROBOT_SECRET", "WECOM_ROBOT_URL", "AFTERSALE_WEBHOOK_SECRET", "AFTERSALE_INBOX_PASSWORD"} {
 		t.Setenv(v, "x")
 	}
 	for _, tc := range []struct {
@@ -31,6 +32,10 @@ func TestLoad(t *testing.T) {
 			if s.Shop != "tmall-flagship" || s.Secret() != "s3cret" || s.SessionKey() != "sess" || c.PollInterval != 2*time.Hour ||
 				len(c.Shops) != 4 || c.PushAddr == "" || c.Shops[2].AccessToken() != "x" {
 				t.Fatalf("%+v", c)
+			}
+			if b := s.Budget; b.Hour.Count != 30 || b.Hour.Amount != 600000 || b.Day.Amount != 4000000 ||
+				len(c.Notifications.Webhooks) != 3 || c.Notifications.ReminderBefore != 4*time.Hour || c.Inbox.Secret() != "x" {
+				t.Fatalf("budget %+v notifications %+v inbox %+v", b, c.Notifications, c.Inbox)
 			}
 		}},
 		{name: "env overrides", env: map[string]string{"TEMPORAL_ADDRESS": "t:7233", "TEMPORAL_NAMESPACE": "ns", "AFTERSALE_RULES_DIR": "/r"},
