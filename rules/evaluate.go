@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aftersale/aftersale/platforms"
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
 )
 
 // Decision is what the rules decided for a case.
@@ -82,9 +82,12 @@ func (rs *Ruleset) evaluate(files []*File, c platforms.Case, now time.Time, trac
 
 // firstMatch returns the decision of the first rule that matches or fails.
 func (rs *Ruleset) firstMatch(files []*File, c platforms.Case, env Env, trace func(tried)) (Decision, bool) {
+	// One VM and a pointer to one env for every rule: evaluating a case
+	// then costs no allocation per rule beyond what expressions make.
+	var machine vm.VM
 	for _, f := range files {
 		for _, r := range f.Rules {
-			ok, err := r.match(env)
+			ok, err := r.match(&machine, &env)
 			if trace != nil {
 				trace(tried{file: f, rule: r, env: env, matched: ok, err: err})
 			}
@@ -130,8 +133,8 @@ func (f *File) matchesShop(shop string) bool {
 }
 
 // match runs the rule's expression.
-func (r *Rule) match(env Env) (bool, error) {
-	out, err := expr.Run(r.program, env)
+func (r *Rule) match(machine *vm.VM, env *Env) (bool, error) {
+	out, err := machine.Run(r.program, env)
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
