@@ -2,18 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
-	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
-
 	"github.com/aftersale/aftersale/internal/app"
+	"github.com/aftersale/aftersale/internal/codec"
 	"github.com/aftersale/aftersale/internal/config"
 	"github.com/aftersale/aftersale/internal/devserver"
 	"github.com/aftersale/aftersale/platforms"
@@ -29,6 +31,7 @@ type devOptions struct {
 	SandboxAddr  string
 	PushAddr     string
 	InboxAddr    string
+	CodecAddr    string
 	Banner       io.Writer // where the addresses are printed; stderr by default
 }
 
@@ -69,26 +72,37 @@ func runDev(ctx context.Context, o devOptions, logger *slog.Logger) error {
 		}
 	}()
 
+	ring, err := devKeyring(o.DataDir)
+	if err != nil {
+		return err
+	}
+	codecURL := ""
+	if o.CodecAddr != "" {
+		codecURL = "http://" + o.CodecAddr
+	}
 	srv, err := devserver.Start(ctx, devserver.Options{
-		DataDir: o.DataDir,
-		Port:    o.TemporalPort,
-		UIPort:  o.UIPort,
-		Logger:  logger.With("component", "temporal"),
+		DataDir:       o.DataDir,
+		Port:          o.TemporalPort,
+		UIPort:        o.UIPort,
+		Logger:        logger.With("component", "temporal"),
+		CodecEndpoint: codecURL,
 	})
 	if err != nil {
 		return fmt.Errorf("temporal dev server: %w", err)
 	}
 	defer srv.Stop()
 
-	c, err := client.Dial(client.Options{
-		HostPort:  srv.HostPort(),
-		Namespace: srv.Namespace(),
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "sdk")),
-	})
+	c, err := app.Dial(config.Temporal{Address: srv.HostPort(), Namespace: srv.Namespace()}, ring, logger.With("component", "sdk"))
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if o.CodecAddr != "" {
+		origins := []string{fmt.Sprintf("http://127.0.0.1:%d", o.UIPort), fmt.Sprintf("http://localhost:%d", o.UIPort)}
+		if _, err := app.ServeCodec(ctx, config.CodecServer{Addr: o.CodecAddr, AllowedOrigins: origins}, ring, logger); err != nil {
+			return fmt.Errorf("codec server: %w", err)
+		}
+	}
 
 	cfg := devConfig(rulesDir, "http://"+sandboxAddr)
 	cfg.PushAddr = o.PushAddr
@@ -114,12 +128,13 @@ aftersale dev mode is up
   Sandbox         http://%s   (admin: /_sandbox/cases, /_sandbox/actions)
   Push receivers  http://%s/push/<platform>/<shop>
   Inbox           http://%s   (escalated cases: decide them here)
+  Payloads        encrypted with %s; the UI decodes them through %s
   Notifications   http://%s%s   (what the ops webhook received)
   Rules           %s   (edit them: they reload on save)
   Try             go run ./starter cases list
 Stop with Ctrl-C; a restart on the same --data-dir resumes every open case.
 
-`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, o.PushAddr, o.InboxAddr, sandboxAddr, sandbox.NotificationsPath, rulesDir)
+`, srv.HostPort(), srv.Namespace(), srv.UIAddress(), sandboxAddr, o.PushAddr, o.InboxAddr, ring, codecURL, sandboxAddr, sandbox.NotificationsPath, rulesDir)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
@@ -181,4 +196,28 @@ func writeExampleRules(dir string) error {
 		return err
 	}
 	return os.CopyFS(dir, sub)
+}
+
+// devKeyring is the payload keyring of dev mode: AFTERSALE_PAYLOAD_KEYS when
+// set, else a key made once and kept in the data dir, so dev histories are
+// encrypted as production ones should be and survive restarts.
+func devKeyring(dataDir string) (*codec.Keyring, error) {
+	if ring, err := codec.FromEnv(); ring != nil || err != nil {
+		return ring, err
+	}
+	path := filepath.Join(dataDir, "payload-keys")
+	spec, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, codec.KeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		spec = []byte("dev-" + time.Now().UTC().Format("20060102") + ":" + base64.StdEncoding.EncodeToString(key))
+		if err := os.WriteFile(path, spec, 0o600); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	return codec.ParseKeyring(strings.TrimSpace(string(spec)), "")
 }

@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/aftersale/aftersale/internal/codec"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/workflows"
 )
@@ -29,7 +32,8 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 	}
 	dataDir := t.TempDir()
 	opts := devOptions{DataDir: dataDir, TemporalPort: freePort(t), UIPort: freePort(t), SandboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		PushAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), InboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
+		PushAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), InboxAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		CodecAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), Banner: io.Discard}
 	stop := startDev(t, opts)
 
 	c := dial(t, opts)
@@ -87,6 +91,7 @@ func TestDevModeDecidesDemoCasesAndResumesAfterRestart(t *testing.T) {
 		}
 		return len(seen) >= escalated
 	})
+	assertEncrypted(t, c, "case/taobao/tb-flagship/2026112300000000010", "http://"+opts.CodecAddr)
 	page := getBody(t, "http://"+opts.InboxAddr+"/")
 	if !strings.Contains(page, "2026112300000000010") {
 		t.Errorf("the inbox does not list the escalated demo case:\n%s", page)
@@ -166,7 +171,13 @@ func dial(t *testing.T, opts devOptions) client.Client {
 	var c client.Client
 	eventually(t, 30*time.Second, "a Temporal client", func() bool {
 		var err error
-		c, err = client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", opts.TemporalPort), Logger: quiet{}})
+		ring, err := devKeyring(opts.DataDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dc, fc := codec.ClientOptions(ring)
+		c, err = client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", opts.TemporalPort), Logger: quiet{},
+			DataConverter: dc, FailureConverter: fc})
 		return err == nil
 	})
 	return c
@@ -264,5 +275,31 @@ func getJSON(t *testing.T, url string, out any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(getBody(t, url)), out); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// assertEncrypted checks that a case's stored history holds its input only
+// as ciphertext, and that the codec endpoint the UI uses decodes it.
+func assertEncrypted(t *testing.T, c client.Client, wid, codecURL string) {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), wid, "", false, 0)
+	ev, err := it.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ev.GetWorkflowExecutionStartedEventAttributes().GetInput().GetPayloads()[0]
+	if enc := string(in.GetMetadata()["encoding"]); enc != codec.EncodingEncrypted || strings.Contains(string(in.GetData()), "tb-flagship") {
+		t.Fatalf("stored input is not encrypted: encoding %q", enc)
+	}
+	body, _ := protojson.Marshal(&commonpb.Payloads{Payloads: []*commonpb.Payload{in}})
+	resp, err := http.Post(codecURL+"/decode", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out commonpb.Payloads
+	raw, _ := io.ReadAll(resp.Body)
+	if err := protojson.Unmarshal(raw, &out); err != nil || len(out.Payloads) != 1 || !strings.Contains(string(out.Payloads[0].GetData()), "tb-flagship") {
+		t.Fatalf("codec endpoint did not decode the input: %v %s", err, raw)
 	}
 }

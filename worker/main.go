@@ -12,11 +12,10 @@ import (
 	"os/signal"
 	"syscall"
 
-	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/aftersale/aftersale/internal/app"
+	"github.com/aftersale/aftersale/internal/codec"
 	"github.com/aftersale/aftersale/internal/config"
 )
 
@@ -32,6 +31,7 @@ func main() {
 	flag.StringVar(&devFlags.SandboxAddr, "sandbox-addr", "127.0.0.1:8300", "dev: platform sandbox address")
 	flag.StringVar(&devFlags.PushAddr, "push-addr", "127.0.0.1:8400", "dev: where the worker receives platform pushes")
 	flag.StringVar(&devFlags.InboxAddr, "inbox-addr", "127.0.0.1:8240", "dev: escalation inbox address")
+	flag.StringVar(&devFlags.CodecAddr, "codec-addr", "127.0.0.1:8241", "dev: payload codec endpoint the UI decodes with")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -60,18 +60,25 @@ func runProduction(ctx context.Context, configPath string, logger *slog.Logger) 
 		// Process-wide; must be set before any worker is created.
 		worker.SetStickyWorkflowCacheSize(cfg.WorkflowCacheSize)
 	}
-	c, err := client.Dial(client.Options{
-		HostPort:  cfg.Temporal.Address,
-		Namespace: cfg.Temporal.Namespace,
-		Logger:    sdklog.NewStructuredLogger(logger),
-	})
+	ring, err := codec.FromEnv()
 	if err != nil {
-		return fmt.Errorf("temporal at %s: %w", cfg.Temporal.Address, err)
+		return err
+	}
+	if ring == nil {
+		logger.Warn("payloads are stored unencrypted: set " + codec.EnvKeys + " to encrypt them")
+	}
+	c, err := app.Dial(cfg.Temporal, ring, logger)
+	if err != nil {
+		return err
 	}
 	defer c.Close()
 	w, err := app.Start(ctx, cfg, c, logger)
 	if err != nil {
 		return err
+	}
+	if _, err := app.ServeCodec(ctx, cfg.CodecServer, ring, logger); err != nil {
+		w.Stop()
+		return fmt.Errorf("codec server: %w", err)
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")

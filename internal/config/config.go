@@ -39,6 +39,9 @@ type Config struct {
 	Notifications Notifications `yaml:"notifications"`
 	// Inbox is the escalation inbox web page.
 	Inbox Inbox `yaml:"inbox"`
+	// CodecServer lets the Temporal UI decode encrypted payloads; the keys
+	// come from AFTERSALE_PAYLOAD_KEYS (see internal/codec).
+	CodecServer CodecServer `yaml:"codec_server"`
 }
 
 // Temporal says where the cluster is.
@@ -168,6 +171,9 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("workflow_cache_size must not be negative"))
 	}
 	errs = append(errs, c.Notifications.validate()...)
+	if c.CodecServer.TokenEnv != "" && c.CodecServer.Token() == "" {
+		errs = append(errs, fmt.Errorf("codec_server: environment variable %s (token) is empty", c.CodecServer.TokenEnv))
+	}
 	if c.Inbox.PasswordEnv != "" && os.Getenv(c.Inbox.PasswordEnv) == "" {
 		errs = append(errs, fmt.Errorf("inbox: environment variable %s (password) is empty", c.Inbox.PasswordEnv))
 	}

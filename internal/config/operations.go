@@ -154,3 +154,17 @@ func (n Notifications) validate() []error {
 	}
 	return errs
 }
+
+// CodecServer serves the payload codec endpoint (POST /encode, /decode) so
+// the Temporal UI and CLI can show encrypted payloads. Decoding reveals
+// plaintext: keep it private and give it a token.
+type CodecServer struct {
+	Addr string `yaml:"addr"`
+	// AllowedOrigins are the Temporal UI origins allowed to call it from the browser.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	// TokenEnv names the variable holding the bearer token callers must send.
+	TokenEnv string `yaml:"token_env"`
+}
+
+// Token returns the bearer token, if any.
+func (c CodecServer) Token() string { return os.Getenv(c.TokenEnv) }

@@ -91,6 +91,9 @@ type Options struct {
 	// LogLevel is the minimum level of the server's own logs passed to
 	// Logger. nil means slog.LevelWarn: the server is chatty.
 	LogLevel slog.Leveler
+	// CodecEndpoint is the remote payload codec the UI decodes payloads
+	// with (internal/codec.Handler); "" leaves payloads as stored.
+	CodecEndpoint string
 }
 
 // Server is a running dev server. Stop it when done.
@@ -267,7 +270,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 
 	if opts.UIPort > 0 {
-		s.ui, err = startUI(ctx, opts.IP, opts.UIPort, hostPort, opts.Namespace)
+		s.ui, err = startUI(ctx, opts.IP, opts.UIPort, hostPort, opts.Namespace, opts.CodecEndpoint)
 		if err != nil {
 			return nil, fmt.Errorf("devserver: %w", err)
 		}

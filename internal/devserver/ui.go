@@ -22,7 +22,7 @@ type webUI struct {
 // startUI serves the UI on host:port against the frontend at grpcAddr and
 // waits until it answers. The port must be free: ui-server exits the process
 // (echo's Logger.Fatal) when it cannot bind, so the caller checks first.
-func startUI(ctx context.Context, host string, port int, grpcAddr, namespace string) (*webUI, error) {
+func startUI(ctx context.Context, host string, port int, grpcAddr, namespace, codecEndpoint string) (*webUI, error) {
 	cfg := &uiconfig.Config{
 		TemporalGRPCAddress: grpcAddr,
 		Host:                host,
@@ -32,7 +32,8 @@ func startUI(ctx context.Context, host string, port int, grpcAddr, namespace str
 		DisableNewsFetch:    true,
 		HideLogs:            true,
 		// Plain http on loopback: a Secure CSRF cookie would never be sent back.
-		CORS: uiconfig.CORS{CookieInsecure: true},
+		CORS:  uiconfig.CORS{CookieInsecure: true},
+		Codec: uiconfig.Codec{Endpoint: codecEndpoint},
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("ui config: %w", err)
