@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,13 @@ import (
 // starter builds the operator CLI once and runs it against the test server.
 func starter(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	out, err := starterCmd(t, args...).CombinedOutput()
+	return string(out), err
+}
+
+// starterCmd is the built operator CLI, set to talk to the test server.
+func starterCmd(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
 	bin := filepath.Join(os.TempDir(), "aftersale-starter-test")
 	buildOnce.Do(func() {
 		out, err := exec.Command("go", "build", "-o", bin, "../starter").CombinedOutput()
@@ -22,8 +30,24 @@ func starter(t *testing.T, args ...string) (string, error) {
 	})
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+env.server.HostPort(), "TEMPORAL_NAMESPACE="+env.server.Namespace())
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cmd
+}
+
+// starterRun runs the CLI with stdout and stderr apart, and its exit code.
+func starterRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := starterCmd(t, args...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("starter %v: %v", args, err)
+	}
+	return out.String(), errOut.String(), code
 }
 
 func TestStarterStartListShowDecide(t *testing.T) {

@@ -27,7 +27,7 @@ flags:
 `
 
 // cmdBench runs `bench discovery`.
-func cmdBench(ctx context.Context, _ global, args []string, stdout io.Writer) error {
+func cmdBench(ctx context.Context, _ global, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "discovery" {
 		return errors.New("usage: starter bench discovery [flags] (see starter bench discovery --help)")
 	}
@@ -68,7 +68,7 @@ func cmdBench(ctx context.Context, _ global, args []string, stdout io.Writer) er
 	if o.Cases, err = parseInts(*cases); err != nil {
 		return fmt.Errorf("--cases: %w", err)
 	}
-	o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	var sb strings.Builder
 	if _, err := bench.Run(ctx, o, io.MultiWriter(stdout, &sb)); err != nil {
 		return err

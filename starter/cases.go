@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/aftersale/aftersale/platforms"
@@ -78,33 +77,53 @@ func toJSON(v workflows.CaseView, running bool) caseJSON {
 
 // caseView reads a case workflow's view: the query while it runs, the result once closed.
 func caseView(ctx context.Context, c client.Client, id string) (caseJSON, error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	v, status, err := fetchView(ctx, c, id, false)
 	if err != nil {
 		return caseJSON{}, err
 	}
+	return toJSON(v, status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING), nil
+}
+
+// fetchView reads the view of a case workflow's latest run: the state query
+// while it runs, its result once completed. A run that ended otherwise
+// (terminated, failed, timed out, canceled) has no result: with
+// queryClosed, a worker is asked to answer the query from its history
+// (that fails if no worker polls); without, the view is empty but for a
+// platform status saying how the workflow ended.
+func fetchView(ctx context.Context, c client.Client, id string, queryClosed bool) (workflows.CaseView, enums.WorkflowExecutionStatus, error) {
 	var v workflows.CaseView
+	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return v, 0, err
+	}
 	status := desc.WorkflowExecutionInfo.GetStatus()
-	switch status {
-	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		res, err := c.QueryWorkflow(ctx, id, "", workflows.QueryState)
+	switch {
+	case status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING || (queryClosed && status != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED):
+		qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		res, err := c.QueryWorkflow(qctx, id, desc.WorkflowExecutionInfo.GetExecution().GetRunId(), workflows.QueryState)
 		if err != nil {
-			return caseJSON{}, err
+			return v, status, err
 		}
 		if err := res.Get(&v); err != nil {
-			return caseJSON{}, err
+			return v, status, err
 		}
-	case enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+	case status == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &v); err != nil {
-			return caseJSON{}, err
+			return v, status, err
 		}
 	default:
-		v.WorkflowID = id
-		v.Case.PlatformStatus = "workflow " + strings.ToLower(strings.TrimPrefix(status.String(), "WORKFLOW_EXECUTION_STATUS_"))
+		v.Case.PlatformStatus = "workflow " + statusWord(status)
 	}
 	if v.WorkflowID == "" {
 		v.WorkflowID = id
 	}
-	return toJSON(v, status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING), nil
+	return v, status, nil
+}
+
+// statusWord is "terminated" for WORKFLOW_EXECUTION_STATUS_TERMINATED.
+func statusWord(s enums.WorkflowExecutionStatus) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_"))
 }
 
 // resolveID accepts a workflow ID or platform/shop/case-id.
@@ -119,7 +138,7 @@ func resolveID(arg string) (string, error) {
 	return "", fmt.Errorf("%q: give a workflow ID (case/<platform>/<shop>/<id>) or <platform>/<shop>/<id>", arg)
 }
 
-func cmdCasesShow(ctx context.Context, g global, args []string, out io.Writer) error {
+func cmdCasesShow(ctx context.Context, g global, args []string, out, _ io.Writer) error {
 	fs := newFlags("cases show")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterleaved(fs, args)
@@ -161,36 +180,44 @@ func cmdCasesShow(ctx context.Context, g global, args []string, out io.Writer) e
 	return nil
 }
 
-func cmdCasesList(ctx context.Context, g global, args []string, out io.Writer) error {
+func cmdCasesList(ctx context.Context, g global, args []string, out, errOut io.Writer) error {
 	fs := newFlags("cases list")
 	status := fs.String("status", "", "only this normalized status")
-	escalated := fs.Bool("escalated", false, "only escalated cases")
+	escalated := fs.Bool("escalated", false, "only running escalated cases, soonest deadline first")
+	dueWithin := fs.String("due-within", "", "only running cases whose deadline is within this duration (6h, 1d) or past, soonest first")
 	platform := fs.String("platform", "", "only this platform")
 	shop := fs.String("shop", "", "only this shop")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	q := []string{"WorkflowType = 'CaseWorkflow'"}
-	for name, v := range map[string]string{"AfterSaleStatus": *status, "AfterSalePlatform": *platform, "AfterSaleShop": *shop} {
-		if v != "" {
-			q = append(q, fmt.Sprintf("%s = '%s'", name, strings.ReplaceAll(v, "'", "")))
-		}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
-	if *escalated {
-		q = append(q, "AfterSaleEscalated = true")
+	filter := caseFilter{Platform: *platform, Shop: *shop, Status: *status, Escalated: *escalated}
+	if *dueWithin != "" {
+		d, err := parseDuration(*dueWithin)
+		if err != nil {
+			return fmt.Errorf("--due-within: %w", err)
+		}
+		filter.DueBefore = time.Now().Add(d)
+	}
+	query, err := filter.query()
+	if err != nil {
+		return err
 	}
 	c, err := g.dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	ids, err := listIDs(ctx, c, strings.Join(q, " AND "))
+	ids, err := listIDs(ctx, c, query, errOut, "cases")
 	if err != nil {
 		return err
 	}
 	cases := make([]caseJSON, len(ids))
 	errs := make([]error, len(ids))
+	prog := startProgress(errOut, "cases", "read", len(ids), progressEvery)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
 	for i, id := range ids {
@@ -200,13 +227,15 @@ func cmdCasesList(ctx context.Context, g global, args []string, out io.Writer) e
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			cases[i], errs[i] = caseView(ctx, c, id)
+			prog.Add(1)
 		}()
 	}
 	wg.Wait()
+	prog.Stop()
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	sort.Slice(cases, func(i, j int) bool { return cases[i].WorkflowID < cases[j].WorkflowID })
+	sortCases(cases, *escalated || *dueWithin != "")
 	for i := range cases {
 		cases[i].Case = nil // the list stays a list; `cases show --json` has the whole case
 	}
@@ -227,44 +256,47 @@ func cmdCasesList(ctx context.Context, g global, args []string, out io.Writer) e
 	return tw.Flush()
 }
 
-func listIDs(ctx context.Context, c client.Client, query string) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
-	var token []byte
-	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token, PageSize: 500})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range resp.Executions {
-			id := e.GetExecution().GetWorkflowId()
-			if !seen[id] { // continue-as-new leaves several runs of one case
-				seen[id] = true
-				ids = append(ids, id)
+// sortCases orders by workflow ID, or byDeadline: soonest deadline first,
+// cases without one last.
+func sortCases(cases []caseJSON, byDeadline bool) {
+	sort.SliceStable(cases, func(i, j int) bool {
+		a, b := cases[i], cases[j]
+		if byDeadline {
+			switch {
+			case a.Deadline != nil && b.Deadline != nil && !a.Deadline.Equal(*b.Deadline):
+				return a.Deadline.Before(*b.Deadline)
+			case a.Deadline != nil && b.Deadline == nil:
+				return true
+			case a.Deadline == nil && b.Deadline != nil:
+				return false
 			}
 		}
-		token = resp.NextPageToken
-		if len(token) == 0 {
-			return ids, nil
+		return a.WorkflowID < b.WorkflowID
+	})
+}
+
+// listIDs lists the workflow IDs the query matches, once each (continue-as-new
+// leaves several runs of one case).
+func listIDs(ctx context.Context, c client.Client, query string, progress io.Writer, label string) ([]string, error) {
+	runs, err := listRuns(ctx, c, query, progress, label)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if !seen[r.WorkflowID] {
+			seen[r.WorkflowID] = true
+			ids = append(ids, r.WorkflowID)
 		}
 	}
+	return ids, nil
 }
 
 func writeJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-func formatMinor(minor int64, currency string) string {
-	if currency == "JPY" || currency == "KRW" {
-		return fmt.Sprint(minor)
-	}
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
 }
 
 func formatDeadline(d *time.Time) string {

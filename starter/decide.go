@@ -26,7 +26,7 @@ func (p paramFlag) Set(s string) error {
 	return nil
 }
 
-func cmdDecide(ctx context.Context, g global, args []string, out io.Writer) error {
+func cmdDecide(ctx context.Context, g global, args []string, out, _ io.Writer) error {
 	fs := newFlags("decide")
 	action := fs.String("action", "", "agree, refuse, agree_return, confirm_receipt, resend or wait")
 	by := fs.String("by", "", "who decides (recorded)")

@@ -2,10 +2,17 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"net"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/aftersale/aftersale/internal/codec"
 )
 
 // global holds the connection flags every Temporal command shares.
@@ -27,7 +34,50 @@ func parseGlobal(args []string) (global, []string, error) {
 }
 
 func (g global) dial() (client.Client, error) {
-	return client.Dial(client.Options{HostPort: g.Address, Namespace: g.Namespace, Logger: quietLogger{}})
+	dc, fc, err := g.converters()
+	if err != nil {
+		return nil, err
+	}
+	return client.Dial(client.Options{HostPort: g.Address, Namespace: g.Namespace, Logger: quietLogger{},
+		DataConverter: dc, FailureConverter: fc})
+}
+
+// devKeysFile is where `worker --dev` (default --data-dir) keeps its payload key.
+var devKeysFile = filepath.Join(".aftersale", "payload-keys")
+
+// converters are the payload and failure converters of the worker: with
+// payload keys, every argument the starter sends is encrypted and every
+// answer, result and history payload it reads (`rules replay`) decrypted.
+// Keys come from AFTERSALE_PAYLOAD_KEYS / AFTERSALE_PAYLOAD_KEY_ID, as the
+// worker's do; without them, and only against a Temporal on this machine,
+// from the key a dev worker keeps in .aftersale/payload-keys. Neither: no
+// encryption (the SDK defaults).
+func (g global) converters() (converter.DataConverter, converter.FailureConverter, error) {
+	ring, err := codec.FromEnv()
+	if err != nil {
+		return nil, nil, err
+	}
+	if ring == nil && isLoopback(g.Address) {
+		if spec, err := os.ReadFile(devKeysFile); err == nil {
+			if ring, err = codec.ParseKeyring(strings.TrimSpace(string(spec)), ""); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", devKeysFile, err)
+			}
+		}
+	}
+	dc, fc := codec.ClientOptions(ring)
+	return dc, fc, nil
+}
+
+func isLoopback(hostPort string) bool {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		host = hostPort
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func envOr(name, def string) string {

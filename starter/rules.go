@@ -14,20 +14,13 @@ import (
 	"github.com/aftersale/aftersale/rules"
 )
 
-func cmdRulesCheck(_ context.Context, _ global, args []string, out io.Writer) error {
+func cmdRulesCheck(_ context.Context, _ global, args []string, out, _ io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("usage: rules check DIR")
 	}
-	rs, err := rules.Load(args[0])
+	rs, err := loadRules(args[0])
 	if err != nil {
-		var lines []string
-		for _, e := range rules.Errors(err) {
-			lines = append(lines, e.Error())
-		}
-		if len(lines) == 0 {
-			return err
-		}
-		return fmt.Errorf("%d problem(s) in %s:\n  %s", len(lines), args[0], strings.Join(lines, "\n  "))
+		return err
 	}
 	n := 0
 	for _, f := range rs.Files {
@@ -37,11 +30,27 @@ func cmdRulesCheck(_ context.Context, _ global, args []string, out io.Writer) er
 	return nil
 }
 
-func cmdRulesTest(_ context.Context, _ global, args []string, out io.Writer) error {
+// loadRules loads a rules directory; its error lists every problem as file:line:col.
+func loadRules(dir string, opts ...rules.Option) (*rules.Ruleset, error) {
+	rs, err := rules.Load(dir, opts...)
+	if err != nil {
+		var lines []string
+		for _, e := range rules.Errors(err) {
+			lines = append(lines, e.Error())
+		}
+		if len(lines) == 0 {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%d problem(s) in %s:\n  %s", len(lines), dir, strings.Join(lines, "\n  "))
+	}
+	return rs, nil
+}
+
+func cmdRulesTest(_ context.Context, _ global, args []string, out, _ io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("usage: rules test DIR")
 	}
-	rs, err := rules.Load(args[0])
+	rs, err := loadRules(args[0])
 	if err != nil {
 		return err
 	}
@@ -66,7 +75,7 @@ func cmdRulesTest(_ context.Context, _ global, args []string, out io.Writer) err
 	return nil
 }
 
-func cmdRulesExplain(_ context.Context, _ global, args []string, out io.Writer) error {
+func cmdRulesExplain(_ context.Context, _ global, args []string, out, _ io.Writer) error {
 	fs := newFlags("rules explain")
 	dir := fs.String("rules", "rules/examples", "rules directory")
 	casePath := fs.String("case", "", "JSON file with a case (as `cases show --json` prints .case, or the platforms.Case fields)")
@@ -77,7 +86,7 @@ func cmdRulesExplain(_ context.Context, _ global, args []string, out io.Writer) 
 	if *casePath == "" {
 		return errors.New("usage: rules explain --rules DIR --case FILE")
 	}
-	rs, err := rules.Load(*dir)
+	rs, err := loadRules(*dir)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/aftersale/aftersale/workflows"
 )
 
-func cmdStart(ctx context.Context, g global, args []string, out io.Writer) error {
+func cmdStart(ctx context.Context, g global, args []string, out, _ io.Writer) error {
 	fs := newFlags("start")
 	platform := fs.String("platform", "", "taobao, xiaoe, shopline or xportcn")
 	shop := fs.String("shop", "", "shop name as configured in the worker")
