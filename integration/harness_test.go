@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,6 +22,7 @@ import (
 	"github.com/aftersale/aftersale/activities"
 	"github.com/aftersale/aftersale/budget"
 	"github.com/aftersale/aftersale/internal/app"
+	"github.com/aftersale/aftersale/internal/codec"
 	"github.com/aftersale/aftersale/internal/devserver"
 	"github.com/aftersale/aftersale/notify"
 	"github.com/aftersale/aftersale/platforms"
@@ -43,7 +46,9 @@ var env struct {
 	acts     *activities.Activities
 	workers  []worker.Worker // the workflow worker and one platform worker per shop
 	logger   *slog.Logger
-	hooks    *hookReceiver // receives every escalation notice of every test
+	hooks    *hookReceiver  // receives every escalation notice of every test
+	ring     *codec.Keyring // payloads are encrypted, as in production
+	logs     *logCapture    // every worker-side log line, for the data-protection test
 }
 
 func TestMain(m *testing.M) {
@@ -62,7 +67,17 @@ func runMain(m *testing.M) int {
 	if os.Getenv("AFTERSALE_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	env.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	env.logs = &logCapture{}
+	env.logger = slog.New(teeHandler{
+		slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}),
+		slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}),
+	})
+	// A fresh key per run; the starter binary the CLI tests run reads it from the environment.
+	key := make([]byte, codec.KeySize)
+	rand.Read(key)
+	keys := "it:" + base64.StdEncoding.EncodeToString(key)
+	os.Setenv(codec.EnvKeys, keys)
+	env.ring, _ = codec.ParseKeyring(keys, "")
 
 	env.sandbox = sandbox.New(sandbox.Options{Logger: env.logger, BuyerShipAfter: 2 * time.Second})
 	addr, err := env.sandbox.Start(ctx, "127.0.0.1:0")
@@ -78,7 +93,9 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer env.server.Stop()
-	env.client, err = client.Dial(client.Options{HostPort: env.server.HostPort(), Namespace: env.server.Namespace(), Logger: quiet{}})
+	dc, fc := codec.ClientOptions(env.ring)
+	env.client, err = client.Dial(client.Options{HostPort: env.server.HostPort(), Namespace: env.server.Namespace(), Logger: quiet{},
+		DataConverter: dc, FailureConverter: fc})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dial:", err)
 		return 1
@@ -112,7 +129,14 @@ func runMain(m *testing.M) int {
 	}
 	startWorkers()
 	defer stopWorkers()
-	return m.Run()
+	code := m.Run()
+	if dir := os.Getenv("AFTERSALE_RECORD_HISTORIES"); dir != "" && code == 0 {
+		if err := recordHistories(ctx, dir); err != nil {
+			fmt.Fprintln(os.Stderr, "recording histories:", err)
+			return 1
+		}
+	}
+	return code
 }
 
 // testCallsPerSecond is the platform call budget of a test shop: high, so

@@ -22,7 +22,7 @@ func TestEscalationIsAnnouncedThenRemindedBeforeTheDeadline(t *testing.T) {
 	wid := startCase(t, shop, id)
 
 	eventually(t, 60*time.Second, "escalated, reminder and lapsed notices", func() bool {
-		return len(env.hooks.genericFor(wid)) >= 3 && len(env.hooks.dingtalkFor(id)) >= 3
+		return len(env.hooks.genericFor(wid)) >= 3 && len(env.hooks.dingtalkFor(shop, id)) >= 3
 	})
 	time.Sleep(3 * time.Second) // a duplicate would arrive now
 	got := env.hooks.genericFor(wid)
@@ -42,7 +42,7 @@ func TestEscalationIsAnnouncedThenRemindedBeforeTheDeadline(t *testing.T) {
 	if margin := deadline.Add(-2 * time.Hour); !got[1].At.Before(margin) {
 		t.Fatalf("reminder arrived at %s, after deadline - margin %s", got[1].At, margin)
 	}
-	ding := env.hooks.dingtalkFor(id)
+	ding := env.hooks.dingtalkFor(shop, id)
 	if len(ding) != 3 || !strings.Contains(ding[0].Text, "5999.00") {
 		t.Fatalf("dingtalk messages = %+v, want 3 mentioning the amount", ding)
 	}

@@ -132,13 +132,13 @@ func (h *hookReceiver) genericFor(wid string) []receivedNotice {
 	return out
 }
 
-// dingtalkFor returns the DingTalk messages that mention a case ID.
-func (h *hookReceiver) dingtalkFor(caseID string) []receivedNotice {
+// dingtalkFor returns the DingTalk messages that mention a shop's case.
+func (h *hookReceiver) dingtalkFor(shop, caseID string) []receivedNotice {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []receivedNotice
 	for _, n := range h.notices {
-		if n.Format == "dingtalk" && strings.Contains(n.Text, caseID) {
+		if n.Format == "dingtalk" && strings.Contains(n.Text, shop) && strings.Contains(n.Text, caseID) {
 			out = append(out, n)
 		}
 	}
