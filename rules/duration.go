@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ func parseDuration(s string) (time.Duration, error) {
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
 		n, err := strconv.Atoi(s[:i])
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > maxDays {
 			return 0, fmt.Errorf("invalid duration %q (want e.g. 2h, 90m, 1d, 1d12h)", orig)
 		}
 		days = time.Duration(n) * 24 * time.Hour
@@ -25,8 +26,12 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
+	if err != nil || d < 0 || days+d < days {
 		return 0, fmt.Errorf("invalid duration %q (want e.g. 2h, 90m, 1d, 1d12h)", orig)
 	}
 	return days + d, nil
 }
+
+// maxDays is the most days a time.Duration holds (about 292 years): more
+// would wrap around, e.g. into a negative deadline margin.
+const maxDays = int(math.MaxInt64 / int64(24*time.Hour))

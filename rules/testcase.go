@@ -22,6 +22,9 @@ var caseKeys = []string{
 	"items", "deadline", "hours_left",
 }
 
+// maxTestItems bounds a test case's items: rules only see their number.
+const maxTestItems = 10000
+
 func (d *decoder) test(n *yaml.Node, f *File) *Test {
 	t := &Test{Line: n.Line}
 	var caseNode *yaml.Node
@@ -115,7 +118,12 @@ func (d *decoder) testCase(n *yaml.Node, f *File, now time.Time) platforms.Case 
 				c.Flags = append(c.Flags, s)
 			})
 		case "items":
-			for range d.int(v, key) {
+			n := d.int(v, key)
+			if n > maxTestItems { // a typo must not make Load allocate without bound
+				d.errorf(v, "items must be at most %d, not %d", maxTestItems, n)
+				n = 0
+			}
+			for range n {
 				c.Items = append(c.Items, platforms.Item{Quantity: 1})
 			}
 		case "deadline":

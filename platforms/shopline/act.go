@@ -3,6 +3,7 @@ package shopline
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/aftersale/aftersale/platforms"
 )
@@ -174,6 +175,9 @@ func (calc *calculation) check(lines []returnLine, currency string, approved int
 			if most, err := Minor(t.MaximumRefundable, calc.currency); err == nil && n > most {
 				return refuse("calculated transaction %s exceeds its maximum refundable %s", t.Amount, t.MaximumRefundable)
 			}
+		}
+		if calc.total > math.MaxInt64-n { // the sum would wrap around, maybe below what was decided
+			return refuse("the calculated transactions add up to more than can be counted: refund it in the admin")
 		}
 		calc.total += n
 	}

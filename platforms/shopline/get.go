@@ -38,8 +38,12 @@ func (c *Client) getRefund(ctx context.Context, orderID, refundID string) (platf
 	if got := out.Refund.ID.String(); got != refundID {
 		return platforms.Case{}, slErr(platforms.ErrMalformed, "json", epRefund.name+": asked for refund "+refundID+", got "+got)
 	}
-	if out.Refund.OrderID == "" {
+	switch out.Refund.OrderID.String() {
+	case "":
 		out.Refund.OrderID = Text(orderID)
+	case orderID:
+	default: // the case would come back under another case id
+		return platforms.Case{}, slErr(platforms.ErrMalformed, "json", epRefund.name+": asked for a refund of order "+orderID+", got order "+out.Refund.OrderID.String())
 	}
 	return ParseRefund(c.cfg.Shop, *out.Refund)
 }

@@ -3,6 +3,7 @@ package shopline
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func ParseRefund(shop string, r Refund) (platforms.Case, error) {
 		}
 		currency = t.Currency
 		n, err := Minor(t.Amount, t.Currency)
-		if err != nil || t.Currency == "" {
+		if err != nil || t.Currency == "" || amount > math.MaxInt64-n {
 			return bad("transactions.amount", t.Amount.String()+" "+t.Currency)
 		}
 		amount += n
@@ -164,9 +165,14 @@ func refundItem(li RefundLineItem, currency string) platforms.Item {
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999-0700", "2006-01-02T15:04:05-0700"}
 
 // parseTime reads an ISO 8601 time into UTC; false if empty or unreadable.
+// A time outside the years 0 to 9999 in UTC is unreadable too: cases travel
+// as JSON, which cannot carry it.
 func parseTime(s string) (time.Time, bool) {
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			if y := t.UTC().Year(); y < 0 || y > 9999 {
+				return time.Time{}, false
+			}
 			return t.UTC(), true
 		}
 	}

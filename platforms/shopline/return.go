@@ -2,6 +2,7 @@ package shopline
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -141,6 +142,10 @@ func ParseReturn(shop string, r Return, packages []ReturnFulfillment, refunds []
 		unit, err := Minor(price, cur)
 		if err != nil {
 			return bad("line item price", price.String())
+		}
+		// An amount that wraps around int64 could look small to the rules.
+		if unit > math.MaxInt64/int64(q) || c.Amount > math.MaxInt64-unit*int64(q) {
+			return bad("return_line_items", price.String()+" x "+l.Quantity.String())
 		}
 		c.Amount += unit * int64(q)
 		li := l.FulfillmentLineItem.LineItem

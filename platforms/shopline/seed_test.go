@@ -31,7 +31,7 @@ var (
 )
 
 // seedFields returns the fields documented under 响应体 (response body).
-func seedFields(t *testing.T, page []byte) []seedField {
+func seedFields(t testing.TB, page []byte) []seedField {
 	t.Helper()
 	var out []seedField
 	in := false
@@ -91,7 +91,7 @@ var refundsSchema = schema{"refunds": {
 // build consumes fields into an object of schema s, in document order: a
 // field belongs to the innermost open object that has it and has not seen
 // it yet. Arrays hold one element, as the documentation shows one.
-func build(t *testing.T, fs []seedField, s schema) (map[string]any, []seedField) {
+func build(t testing.TB, fs []seedField, s schema) (map[string]any, []seedField) {
 	t.Helper()
 	obj := map[string]any{}
 	for len(fs) > 0 {

@@ -89,12 +89,20 @@ func banDuration(subMsg string) time.Duration {
 	if m == nil {
 		return defaultBan
 	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil || n <= 0 {
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	switch {
+	case err != nil || n > int64(maxBan/time.Second): // too long to count in a Duration
+		return maxBan
+	case n <= 0:
 		return defaultBan
 	}
 	return time.Duration(n) * time.Second
 }
+
+// maxBan bounds the wait read from a rate-limit answer, so that a huge
+// number of seconds cannot overflow time.Duration (into a short or negative
+// wait); a longer ban is waited out again after this.
+const maxBan = 24 * time.Hour
 
 // topErr builds a classified error of the given kind for failures that are
 // not TOP error envelopes (transport, decoding, local validation).

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"strconv"
 	"strings"
 
@@ -108,6 +109,9 @@ func ParseExchange(shop string, x Exchange) (platforms.Case, error) {
 		fen, err := ParseYuan(x.Price)
 		if err != nil {
 			return bad("price", x.Price)
+		}
+		if fen > math.MaxInt64/int64(qty) { // would wrap around, maybe to a small amount
+			return bad("price × num", x.Price+" × "+x.Num.String())
 		}
 		amount = fen * int64(qty)
 	}

@@ -15,7 +15,7 @@ import (
 
 // seedXML returns the XML sample of the vendor page in testdata (a byte for
 // byte copy of shared/seeds/tmall-exchange-receive-get.txt), unchanged.
-func seedXML(t *testing.T) []byte {
+func seedXML(t testing.TB) []byte {
 	t.Helper()
 	page, err := os.ReadFile("testdata/tmall-exchange-receive-get.txt")
 	if err != nil {

@@ -14,7 +14,8 @@ import (
 //   - epoch seconds (up to 11 digits) or epoch milliseconds (12 to 14);
 //   - RFC 3339.
 //
-// "" means no deadline (ok, zero time). Anything else returns ok=false:
+// "" means no deadline (ok, zero time). Anything else, or a time outside
+// the years 0 to 9999 in UTC (a Case could not carry it), returns ok=false:
 // the caller then keeps no deadline and flags the case rather than guess.
 // Results are in UTC.
 func ParseTimeOut(s string) (t time.Time, ok bool) {
@@ -34,10 +35,10 @@ func ParseTimeOut(s string) (t time.Time, ok bool) {
 		}
 		return time.Time{}, false
 	}
-	if t, err := time.ParseInLocation(TimestampLayout, s, cst); err == nil {
+	if t, err := time.ParseInLocation(TimestampLayout, s, cst); err == nil && encodable(t) {
 		return t.UTC(), true
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, err := time.Parse(time.RFC3339, s); err == nil && encodable(t) {
 		return t.UTC(), true
 	}
 	return time.Time{}, false

@@ -101,6 +101,7 @@ func ParseRefund(shop string, r Refund) (platforms.Case, error) {
 		}
 		c.Deadline = deadline
 		switch {
+		case deadline.IsZero(): // exist_timeout without a timeout: no owner of no deadline
 		case strings.HasPrefix(string(c.Status), "awaiting_seller"):
 			c.DeadlineOwner = platforms.RoleSeller
 		case strings.HasPrefix(string(c.Status), "awaiting_buyer"):
@@ -189,7 +190,18 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	t, err := time.ParseInLocation(TimestampLayout, s, cst)
+	if err == nil && !encodable(t) {
+		err = fmt.Errorf("taobao: time %q out of range", s)
+	}
 	return t.UTC(), err
+}
+
+// encodable reports whether t, in UTC, is a time a Case can carry: cases
+// travel as JSON, which has no years before 0 or after 9999 ("0000-01-01
+// 00:00:00" in GMT+8 is in year -1 in UTC).
+func encodable(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 0 && y <= 9999
 }
 
 // isDigits reports whether s is a non-empty run of ASCII digits.

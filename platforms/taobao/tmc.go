@@ -58,11 +58,14 @@ func (c *Client) ConsumeMessages(ctx context.Context, quantity int) ([]Message, 
 		if msg.UserNick == "" {
 			msg.UserNick = body.SellerNick
 		}
-		switch bt := body.BizClaimType.String(); {
+		// A refund_id that is not a decimal id (1e5, -1) names no case we
+		// could read: the message is confirmed without a hint.
+		switch bt, id := body.BizClaimType.String(), body.RefundID.String(); {
+		case !isDigits(id):
 		case strings.HasPrefix(m.Topic, "taobao_dispute_") && (bt == "4" || bt == "6" || strings.Contains(m.Topic, "Exchange")):
-			msg.ExchangeID = body.RefundID.String()
+			msg.ExchangeID = id
 		default:
-			msg.RefundID = body.RefundID.String()
+			msg.RefundID = id
 		}
 		msgs = append(msgs, msg)
 	}

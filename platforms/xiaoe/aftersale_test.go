@@ -12,7 +12,7 @@ import (
 
 // seedAnswer extracts the response sample (返回示例) from the vendor page,
 // kept byte for byte in testdata.
-func seedAnswer(t *testing.T) []byte {
+func seedAnswer(t testing.TB) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/xiaoe-aftersale-list.txt")
 	if err != nil {

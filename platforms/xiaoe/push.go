@@ -33,9 +33,14 @@ type Push struct {
 	} `json:"xe_data" xml:"xe_data"`
 }
 
+// maxPushBody bounds a push body; pushes are far smaller. A larger one is
+// answered 413 rather than read in part.
+const maxPushBody = 1 << 20
+
 // NewPushHandler receives Xiaoe after-sale pushes for one shop, dedupes them
 // by message_id and hands each new application to sink. It answers 200 at
-// once for anything well formed, so Xiaoe does not retry.
+// once for anything well formed, so Xiaoe does not retry; 400 for anything
+// else, 413 for a body over 1 MiB, 503 when the sink fails.
 func NewPushHandler(shop string, sink platforms.HintSink, dedupe *platforms.Deduper, logger *slog.Logger) http.Handler {
 	if dedupe == nil {
 		dedupe = platforms.NewDeduper(24*time.Hour, 100_000)
@@ -45,9 +50,13 @@ func NewPushHandler(shop string, sink platforms.HintSink, dedupe *platforms.Dedu
 	}
 	log := logger.With("platform", platforms.Xiaoe, "receiver", "push", "shop", shop)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxPushBody+1))
 		if err != nil {
 			http.Error(w, "unreadable body", http.StatusBadRequest)
+			return
+		}
+		if len(body) > maxPushBody {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		var p Push

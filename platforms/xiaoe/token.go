@@ -37,6 +37,9 @@ const (
 	// not retried for authBackoff (they need a person anyway).
 	failureBackoff = 2 * time.Second
 	authBackoff    = time.Minute
+	// maxTokenTTL caps the expires_in we believe (Xiaoe documents 7200 s);
+	// a token rejected before then is re-fetched anyway.
+	maxTokenTTL = 24 * time.Hour
 )
 
 type tokenKey struct{ tokenURL, appID, clientID, secret string }
@@ -217,7 +220,13 @@ func (ts *tokenSource) get(ctx context.Context) (string, time.Duration, error) {
 	if data.AccessToken == "" || err != nil || secs <= 0 {
 		return "", 0, xeErr(platforms.ErrMalformed, "json", "token: answer lacks access_token or expires_in")
 	}
-	return data.AccessToken, time.Duration(secs) * time.Second, nil
+	// A longer lifetime is read as maxTokenTTL: seconds beyond 292 years
+	// would overflow time.Duration into a token that is born expired.
+	ttl := maxTokenTTL
+	if secs < int64(maxTokenTTL/time.Second) {
+		ttl = time.Duration(secs) * time.Second
+	}
+	return data.AccessToken, ttl, nil
 }
 
 func (f *tokenFlight) wait(ctx context.Context) (string, error) {

@@ -92,8 +92,12 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxCallbackBody+1))
-	if err != nil || len(raw) > maxCallbackBody {
-		http.Error(w, "unreadable or oversized body", http.StatusBadRequest)
+	if err != nil {
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if len(raw) > maxCallbackBody {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
 	msg, refundID, err := parseCallback(raw)

@@ -142,7 +142,7 @@ func listReply(total int, aggs ...string) string {
 }
 
 // aggJSON is the seed's aggregate with refundOrder fields replaced.
-func aggJSON(t *testing.T, over map[string]any) string {
+func aggJSON(t testing.TB, over map[string]any) string {
 	t.Helper()
 	b, err := json.Marshal(aggregate(t, over))
 	if err != nil {

@@ -81,6 +81,10 @@ type PurchaseOrderLine struct {
 	Properties          map[string]any `json:"properties"`
 }
 
+// maxMillis is the last epoch millisecond of year 9999: a later deadline
+// could not travel in a Case, which is JSON.
+var maxMillis = time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC).UnixMilli()
+
 // FlagDeadlineOwnerUnknown marks a case whose deadline has a timeoutType
 // we cannot read: nobody knows whose it is, so it may be ours.
 const FlagDeadlineOwnerUnknown = "deadline_owner_unknown"
@@ -131,7 +135,7 @@ func parseRefund(t tables, shop, currency string, a RefundAggregate) (platforms.
 	}
 	if d := string(r.TimeoutDate); d != "" {
 		ms, err := strconv.ParseInt(d, 10, 64)
-		if err != nil || ms <= 0 {
+		if err != nil || ms <= 0 || ms > maxMillis {
 			return bad("timeoutDate", r.TimeoutDate)
 		}
 		c.Deadline = time.UnixMilli(ms).UTC()

@@ -13,7 +13,7 @@ import (
 
 // seedJSON returns a seed page's response sample exactly as the page has it:
 // the JSON value that follows the "返回响应" (response) heading.
-func seedJSON(t *testing.T, name string) []byte {
+func seedJSON(t testing.TB, name string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/" + name)
 	if err != nil {
@@ -100,7 +100,7 @@ func TestParseSeedQueryList(t *testing.T) {
 
 // aggregate returns the seed's aggregate with refundOrder fields replaced
 // (nil deletes).
-func aggregate(t *testing.T, over map[string]any) RefundAggregate {
+func aggregate(t testing.TB, over map[string]any) RefundAggregate {
 	t.Helper()
 	var env struct {
 		Data struct {
