@@ -96,12 +96,16 @@ func RetryAfter(resp *http.Response, def time.Duration) time.Duration {
 		return def
 	}
 	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
+		// Capped before multiplying: a huge value would wrap negative.
+		return time.Duration(min(s, int(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return def
 }
+
+// maxRetryAfter bounds a platform's Retry-After: beyond a day it is noise.
+const maxRetryAfter = 24 * time.Hour

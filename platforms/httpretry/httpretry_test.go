@@ -94,6 +94,8 @@ func TestRetryAfter(t *testing.T) {
 		{"soon", def, def},
 		{future, 59 * time.Minute, time.Hour},
 		{past, def, def},
+		{"9223372037", 24 * time.Hour, 24 * time.Hour}, // would wrap negative uncapped
+		{time.Now().Add(1000 * time.Hour).UTC().Format(http.TimeFormat), 24 * time.Hour, 24 * time.Hour},
 	} {
 		resp := response(429, "")
 		if tt.header != "" {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,8 +51,12 @@ func (c *Client) ConsumeMessages(ctx context.Context, quantity int) ([]Message, 
 		d := json.NewDecoder(bytes.NewReader([]byte(m.Content)))
 		d.UseNumber()
 		if err := d.Decode(&body); err != nil {
-			return nil, &platforms.Error{Kind: platforms.ErrMalformed, Platform: platforms.Taobao,
-				Code: "tmc", Message: fmt.Sprintf("message %s content: %v", m.ID, err)}
+			// One unreadable message must not hold up the batch forever
+			// (an unconfirmed batch comes back): it names no case, so it
+			// is confirmed without a hint, and logged.
+			c.log.Warn("TMC message content unreadable; confirmed without a hint", "id", m.ID.String(), "topic", m.Topic, "err", err)
+			msgs = append(msgs, msg)
+			continue
 		}
 		if msg.UserNick == "" {
 			msg.UserNick = body.SellerNick
