@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -66,21 +67,24 @@ func runs(ctx context.Context, query string) ([]*workflowservice.ListWorkflowExe
 }
 
 // recordHistories keeps one decoded history per distinct shape (workflow
-// type + sequence of event types) of the closed runs, for the replay test
-// in package workflows (AFTERSALE_RECORD_HISTORIES=dir).
+// type + sequence of event types) of every run, finished or still waiting
+// (escalated cases, budgets), for the replay test in package workflows
+// (AFTERSALE_RECORD_HISTORIES=dir): the shortest perHistoryType of each type.
 func recordHistories(ctx context.Context, dir string) error {
-	pages, err := runs(ctx, "ExecutionStatus != 'Running'")
+	const perHistoryType = 30
+	pages, err := runs(ctx, "")
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	type kept struct {
+		name string
+		h    *historypb.History
 	}
+	byType := map[string][]kept{}
 	seen := map[string]bool{}
-	kept := 0
 	for _, page := range pages {
 		for _, e := range page.Executions {
-			typ := e.GetType().GetName()
+			typ := strings.ToLower(e.GetType().GetName())
 			h, err := history(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId())
 			if err != nil {
 				return err
@@ -95,22 +99,31 @@ func recordHistories(ctx context.Context, dir string) error {
 				continue
 			}
 			seen[key] = true
-			plain, err := decoded(ctx, h)
-			if err != nil {
-				return err
-			}
-			data, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(plain)
-			if err != nil {
-				return err
-			}
-			name := fmt.Sprintf("%s-%s.json", strings.ToLower(typ), key[:10])
-			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-				return err
-			}
-			kept++
+			byType[typ] = append(byType[typ], kept{typ + "-" + key[:10] + ".json", h})
 		}
 	}
-	fmt.Fprintf(os.Stderr, "recorded %d distinct histories in %s\n", kept, dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	n := 0
+	for _, list := range byType {
+		sort.Slice(list, func(i, j int) bool { return len(list[i].h.Events) < len(list[j].h.Events) })
+		for _, k := range list[:min(len(list), perHistoryType)] {
+			plain, err := decoded(ctx, k.h)
+			if err != nil {
+				return err
+			}
+			data, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(plain)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, k.name), data, 0o644); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "recorded %d distinct histories in %s\n", n, dir)
 	return nil
 }
 
