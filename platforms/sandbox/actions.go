@@ -19,6 +19,15 @@ type Action struct {
 	At     time.Time         `json:"at"`
 	OK     bool              `json:"ok"`
 	Error  string            `json:"error"`
+	// Version identifies the case as the call found it, before the call was
+	// applied (a fingerprint of the stored case: see arrival.go); empty
+	// when the call named no stored case.
+	Version string `json:"version,omitempty"`
+	// Deadline is the deadline of the case's state when the call arrived;
+	// AfterDeadline says the call arrived at or after it, or after the
+	// platform's own move at that deadline with nothing changed since.
+	Deadline      time.Time `json:"deadline,omitzero"`
+	AfterDeadline bool      `json:"after_deadline,omitempty"`
 }
 
 type actionLog struct {

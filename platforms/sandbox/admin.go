@@ -42,6 +42,7 @@ func (s *Sandbox) Reset() {
 	s.mu.Unlock()
 	s.actions.reset()
 	s.calls.reset()
+	s.faults.resetCounts()
 	s.limits.reset()
 	s.faults.reset()
 	s.notifications.reset()

@@ -15,6 +15,9 @@ type CallStats struct {
 	// RateLimited counts calls rejected for going over the platform's
 	// documented rate limit (429, TOP code 7).
 	RateLimited map[string]int `json:"rate_limited"`
+	// Faults counts the faults injected (POST /_sandbox/faults) by
+	// platform and kind; absent when none was.
+	Faults map[string]map[string]int `json:"faults,omitempty"`
 }
 
 type callCounter struct {
@@ -75,5 +78,6 @@ func (s *Sandbox) Calls() CallStats {
 		out.Violations[p] = c.violations[p]
 		out.RateLimited[p] = c.limited[p]
 	}
+	out.Faults = s.faults.injectedCounts()
 	return out
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -42,6 +43,9 @@ type faults struct {
 	mu  sync.Mutex
 	cfg Faults
 	rng *rand.Rand
+	// injected counts the faults injected by platform and kind, for
+	// /_sandbox/calls; reset with the call counters.
+	injected map[string]map[string]int
 }
 
 func newFaults(seed uint64) *faults {
@@ -92,6 +96,45 @@ func (f *faults) pick(method string) string {
 		kinds = faultKinds
 	}
 	return kinds[f.rng.IntN(len(kinds))]
+}
+
+// pickFault is faults.pick for a call of method on platform, counting the
+// fault it injects.
+func (s *Sandbox) pickFault(platform, method string) string {
+	kind := s.faults.pick(method)
+	if kind != "" {
+		f := s.faults
+		f.mu.Lock()
+		if f.injected == nil {
+			f.injected = map[string]map[string]int{}
+		}
+		if f.injected[platform] == nil {
+			f.injected[platform] = map[string]int{}
+		}
+		f.injected[platform][kind]++
+		f.mu.Unlock()
+	}
+	return kind
+}
+
+// injectedCounts copies the injected-fault counters; nil when none.
+func (f *faults) injectedCounts() map[string]map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.injected) == 0 {
+		return nil
+	}
+	out := make(map[string]map[string]int, len(f.injected))
+	for p, m := range f.injected {
+		out[p] = maps.Clone(m)
+	}
+	return out
+}
+
+func (f *faults) resetCounts() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.injected = nil
 }
 
 func (f *faults) reset() {

@@ -68,8 +68,12 @@ type simulator interface {
 	// prepare validates a native case, fills its defaults and sets r.id.
 	prepare(r *record, now time.Time) error
 	// advance applies every move the platform itself makes by now
-	// (deadlines, buyers). Called with Sandbox.mu held.
+	// (deadlines, buyers), noting each on the record (noteMove). Called
+	// with Sandbox.mu held.
 	advance(r *record, now time.Time)
+	// deadline is the deadline of the case's current state, if it has one.
+	// Called with Sandbox.mu held.
+	deadline(r *record) (time.Time, bool)
 	// register adds shop credentials (POST /_sandbox/shops).
 	register(c ShopCredentials) error
 	// routes adds the platform's API endpoints.

@@ -116,6 +116,7 @@ type slCall struct {
 	r      *http.Request
 	body   map[string]any // decoded JSON body of a POST
 	logged bool           // the handler logged its action
+	found  map[string]arrival
 }
 
 // slHandler answers a call with a JSON body or an error.
@@ -166,8 +167,11 @@ func (x *shoplineSim) serve(ep string, mutating bool, h slHandler) http.HandlerF
 				return
 			}
 		}
+		if mutating {
+			c.found = x.s.arrivals(PlatformShopline, shop, x.caseOfCall(c))
+		}
 
-		switch kind := x.s.faults.pick(ep); kind {
+		switch kind := x.s.pickFault(PlatformShopline, ep); kind {
 		case Fault429, Fault500, FaultMalformed:
 			x.s.log.Info("sandbox fault", "platform", PlatformShopline, "endpoint", ep, "kind", kind)
 			if mutating {
@@ -258,6 +262,7 @@ func (x *shoplineSim) logAction(c *slCall, caseID string, err error) {
 	if err != nil {
 		a.Error = err.Error()
 	}
+	a.setArrival(c.found)
 	x.s.logAction(a)
 }
 

@@ -210,6 +210,9 @@ func (x *shoplineSim) prepareRefund(r *record, now time.Time) error {
 	return nil
 }
 
+// deadline: SHOPLINE documents no platform deadline.
+func (x *shoplineSim) deadline(*record) (time.Time, bool) { return time.Time{}, false }
+
 // advance makes a package arrive when its time has come.
 func (x *shoplineSim) advance(r *record, now time.Time) {
 	n := r.native
@@ -221,6 +224,7 @@ func (x *shoplineSim) advance(r *record, now time.Time) {
 		return
 	}
 	x.arrive(r, at)
+	r.noteMove(at, false)
 }
 
 // arrive records the return's goods back at the seller.

@@ -15,6 +15,11 @@ type record struct {
 	native             map[string]any
 	// shipAt is when the simulated buyer ships the return (TOP); zero: never.
 	shipAt time.Time
+	// lapsedAt is the deadline at which the platform itself last moved the
+	// case, and lapsedFP the case's fingerprint right after that move
+	// (arrival.go); zero and "" when its last own move was not a lapse.
+	lapsedAt time.Time
+	lapsedFP string
 }
 
 type caseKey struct{ platform, shop, id string }

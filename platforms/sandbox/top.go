@@ -69,6 +69,8 @@ type topCall struct {
 	shop   string
 	params url.Values
 	logged bool // the handler logged its own actions
+	// found is what a mutating call found for each case it names (arrival.go).
+	found map[string]arrival
 }
 
 func newTOP(s *Sandbox, apps, sessions map[string]string) *topSim {
@@ -181,8 +183,11 @@ func (t *topSim) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &topCall{method: method, shop: shop, params: p}
+	if m.mutating {
+		c.found = t.s.arrivals(PlatformTaobao, shop, topCaseIDs(p)...)
+	}
 
-	switch kind := t.s.faults.pick(method); kind {
+	switch kind := t.s.pickFault(PlatformTaobao, method); kind {
 	case Fault429, Fault500, FaultMalformed:
 		t.s.log.Info("sandbox fault", "platform", PlatformTaobao, "method", method, "kind", kind)
 		if m.mutating {
@@ -313,6 +318,7 @@ func (t *topSim) logAction(c *topCall, caseID string, err error) {
 	if err != nil {
 		a.Error = err.Error()
 	}
+	a.setArrival(c.found)
 	t.s.logAction(a)
 }
 

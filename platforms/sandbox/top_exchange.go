@@ -137,7 +137,9 @@ func (t *topSim) advanceExchange(r *record, now time.Time) {
 		if status == "" || at.After(now) {
 			return
 		}
+		d, hasDeadline := exchangeDeadline(r.native)
 		t.moveExchange(r, status, at)
+		r.noteMove(at, hasDeadline && at.Equal(d))
 		t.s.log.Info("sandbox platform move", "platform", PlatformTaobao, "shop", r.shop,
 			"case_id", r.id, "status", status, "at", at)
 	}

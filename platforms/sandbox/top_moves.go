@@ -120,10 +120,21 @@ func (t *topSim) advance(r *record, now time.Time) {
 		if status == "" || at.After(now) {
 			return
 		}
+		d, hasDeadline := topDeadline(r.native)
 		t.move(r, status, at)
+		r.noteMove(at, hasDeadline && at.Equal(d))
 		t.s.log.Info("sandbox platform move", "platform", PlatformTaobao, "shop", r.shop,
 			"case_id", r.id, "status", status, "at", at)
 	}
+}
+
+// deadline is the refund's refund_remind_timeout, or an exchange's time_out.
+func (t *topSim) deadline(r *record) (time.Time, bool) {
+	if topExchangeRecord(r) {
+		d, ok := exchangeDeadline(r.native)
+		return d, ok && !d.IsZero()
+	}
+	return topDeadline(r.native)
 }
 
 // topNext returns the move the platform or the buyer makes next on its

@@ -99,6 +99,7 @@ type xiaoeCall struct {
 	shop   string
 	body   map[string]any
 	logged bool // the handler logged its own action
+	found  map[string]arrival
 }
 
 // xiaoeError is an error envelope. violation marks the caller's protocol
@@ -181,6 +182,9 @@ func (x *xiaoeSim) serveAPI(w http.ResponseWriter, r *http.Request, name string,
 	if xerr == nil {
 		c, xerr = x.authenticate(name, body)
 	}
+	if xerr == nil && api.mutating {
+		c.found = x.s.arrivals(PlatformXiaoe, c.shop, x.caseIDOf(c))
+	}
 	if xerr == nil && x.s.overLimit(PlatformXiaoe, c.appID+"|"+name, api.limit) {
 		xerr = &xiaoeError{Code: xiaoe.CodeRateLimited, Msg: "请求过于频繁，请稍后再试"}
 		if api.mutating { // it passed auth: logged, though not applied
@@ -192,7 +196,7 @@ func (x *xiaoeSim) serveAPI(w http.ResponseWriter, r *http.Request, name string,
 		return
 	}
 
-	switch kind := x.s.faults.pick(name); kind {
+	switch kind := x.s.pickFault(PlatformXiaoe, name); kind {
 	case Fault429, Fault500, FaultMalformed:
 		x.s.log.Info("sandbox fault", "platform", PlatformXiaoe, "api", name, "kind", kind)
 		if api.mutating {
@@ -291,6 +295,7 @@ func (x *xiaoeSim) logAction(c *xiaoeCall, caseID string, err error) {
 	if err != nil {
 		a.Error = err.Error()
 	}
+	a.setArrival(c.found)
 	x.s.logAction(a)
 }
 

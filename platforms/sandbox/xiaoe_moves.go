@@ -89,9 +89,16 @@ func (x *xiaoeSim) advance(r *record, now time.Time) {
 			return
 		}
 		x.move(r, state, at)
+		r.noteMove(at, state == 3) // 3 商家逾期未处理: the state deadline passed
 		x.s.log.Info("sandbox platform move", "platform", PlatformXiaoe, "shop", r.shop,
 			"case_id", r.id, "state", state, "at", at)
 	}
+}
+
+// deadline is the application's state_invalid_time, when set.
+func (x *xiaoeSim) deadline(r *record) (time.Time, bool) {
+	d, err := xiaoe.ParseTime(getString(r.native, "state_invalid_time"))
+	return d, err == nil && !d.IsZero()
 }
 
 // xiaoeNext returns the move the platform makes next on its own, and when;

@@ -46,7 +46,7 @@ func (x *xiaoeSim) serveToken(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, xiaoeTokenAPI, &xiaoeError{Code: xiaoe.CodeRateLimited, Msg: "获取 access_token 过于频繁，10 分钟内最多 100 次"})
 		return
 	}
-	switch kind := x.s.faults.pick(xiaoeTokenAPI); kind {
+	switch kind := x.s.pickFault(PlatformXiaoe, xiaoeTokenAPI); kind {
 	case Fault429, Fault500, FaultMalformed:
 		x.s.log.Info("sandbox fault", "platform", PlatformXiaoe, "api", xiaoeTokenAPI, "kind", kind)
 		x.writeFault(w, kind)

@@ -118,6 +118,7 @@ type xpCall struct {
 	query  url.Values
 	body   map[string]any
 	logged bool // the handler logged its own action
+	found  map[string]arrival
 }
 
 // xpError is an error envelope: code and msg. The real error-code table is
@@ -174,6 +175,13 @@ func (x *xportcnSim) serve(w http.ResponseWriter, r *http.Request, ep xpEndpoint
 		}
 		c.body = body
 	}
+	if ep.mutating {
+		id := c.query.Get("refundId")
+		if id == "" {
+			id = getString(c.body, "refundId")
+		}
+		c.found = x.s.arrivals(PlatformXportcn, shop, id)
+	}
 	if x.s.overLimit(PlatformXportcn, key, x.limit) {
 		xerr := &xpError{Code: 429, Msg: "request too frequent, please retry later"}
 		if ep.mutating {
@@ -183,7 +191,7 @@ func (x *xportcnSim) serve(w http.ResponseWriter, r *http.Request, ep xpEndpoint
 		return
 	}
 
-	switch kind := x.s.faults.pick(ep.path); kind {
+	switch kind := x.s.pickFault(PlatformXportcn, ep.path); kind {
 	case Fault429, Fault500, FaultMalformed:
 		x.s.log.Info("sandbox fault", "platform", PlatformXportcn, "endpoint", ep.path, "kind", kind)
 		if ep.mutating {
@@ -296,6 +304,7 @@ func (x *xportcnSim) logAction(c *xpCall, err error) {
 	if err != nil {
 		a.Error = err.Error()
 	}
+	a.setArrival(c.found)
 	x.s.logAction(a)
 }
 

@@ -134,10 +134,19 @@ func (x *xportcnSim) advance(r *record, now time.Time) {
 		if status == "" || at.After(now) {
 			return
 		}
+		ro, _ := r.native["refundOrder"].(map[string]any)
+		d, hasDeadline := xpDeadline(ro)
 		x.move(r.native, status, at)
+		r.noteMove(at, hasDeadline && at.Equal(d))
 		x.s.log.Info("sandbox platform move", "platform", PlatformXportcn, "shop", r.shop,
 			"case_id", r.id, "status", status, "at", at)
 	}
+}
+
+// deadline is the request's timeoutDate, when set.
+func (x *xportcnSim) deadline(r *record) (time.Time, bool) {
+	ro, _ := r.native["refundOrder"].(map[string]any)
+	return xpDeadline(ro)
 }
 
 // xpNext returns the move the seller or Taobao makes next on its own, and

@@ -18,7 +18,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,13 +28,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aftersale/aftersale/platforms"
-	"github.com/aftersale/aftersale/rules"
+	"github.com/aftersale/aftersale/platforms/platformtest"
 )
 
 // fuzzNow is the evaluation time of the example rules in the fuzz targets.
@@ -75,32 +73,10 @@ func fuzzClient(answers topAnswers, exchanges bool) *Client {
 }
 
 // exampleRules are the shipped example rules, loaded once per process.
-var exampleRules = sync.OnceValues(func() (*rules.Ruleset, error) {
-	return rules.LoadFS(rules.Examples, rules.WithLogger(slog.New(slog.DiscardHandler)))
-})
-
-var errorKinds = []platforms.ErrorKind{
-	platforms.ErrRateLimited, platforms.ErrTransient, platforms.ErrAuth, platforms.ErrInvalid,
-	platforms.ErrRefused, platforms.ErrUnsupported, platforms.ErrMalformed, platforms.ErrNotFound,
-}
-
 // checkErr fails t unless err is a well-formed classified TOP error.
 func checkErr(t *testing.T, err error) *platforms.Error {
 	t.Helper()
-	var pe *platforms.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *platforms.Error", err, err)
-	}
-	if pe.Platform != platforms.Taobao || !slices.Contains(errorKinds, pe.Kind) {
-		t.Fatalf("error %+v: platform or kind", pe)
-	}
-	if pe.Kind == platforms.ErrRateLimited && pe.RetryAfter <= 0 {
-		t.Fatalf("rate-limit error without a positive wait: %+v", pe)
-	}
-	if pe.RetryAfter < 0 {
-		t.Fatalf("negative RetryAfter: %+v", pe)
-	}
-	return pe
+	return platformtest.CheckError(t, err, platforms.Taobao)
 }
 
 // checkCase fails t unless c satisfies what every parsed TOP case promises.
@@ -153,31 +129,7 @@ func checkCase(t *testing.T, c platforms.Case) {
 			t.Fatalf("time %v not in UTC", tm)
 		}
 	}
-
-	// The case travels through Temporal as JSON: it must encode, and come
-	// back the same.
-	raw, err := json.Marshal(c)
-	if err != nil {
-		t.Fatalf("case does not encode: %v", err)
-	}
-	var back platforms.Case
-	if err := json.Unmarshal(raw, &back); err != nil || c.Changed(back) || back.ID != c.ID {
-		t.Fatalf("case does not round-trip: %v\n%s", err, raw)
-	}
-
-	// The example rules decide it without panicking, and never act on an
-	// unknown status.
-	rs, err := exampleRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, _ := rs.Evaluate(c, fuzzNow)
-	if !d.Action.Valid() {
-		t.Fatalf("decision %+v", d)
-	}
-	if c.Status == platforms.StatusUnknown && (d.Action.Mutating() || d.OnDeadline != "") {
-		t.Fatalf("unknown status decided %s (on deadline %q)", d.Action, d.OnDeadline)
-	}
+	platformtest.CheckCase(t, c, fuzzNow)
 }
 
 // idInBody checks that an id taken from body was not altered (e.g. rounded

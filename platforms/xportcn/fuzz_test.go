@@ -14,21 +14,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aftersale/aftersale/platforms"
-	"github.com/aftersale/aftersale/rules"
+	"github.com/aftersale/aftersale/platforms/platformtest"
 )
 
 var fuzzNow = testNow
@@ -60,28 +57,9 @@ func fuzzClient(answers xpAnswers, orderContext bool) *Client {
 	return c
 }
 
-var exampleRules = sync.OnceValues(func() (*rules.Ruleset, error) {
-	return rules.LoadFS(rules.Examples, rules.WithLogger(slog.New(slog.DiscardHandler)))
-})
-
-var errorKinds = []platforms.ErrorKind{
-	platforms.ErrRateLimited, platforms.ErrTransient, platforms.ErrAuth, platforms.ErrInvalid,
-	platforms.ErrRefused, platforms.ErrUnsupported, platforms.ErrMalformed, platforms.ErrNotFound,
-}
-
 func checkErr(t *testing.T, err error) *platforms.Error {
 	t.Helper()
-	var pe *platforms.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *platforms.Error", err, err)
-	}
-	if pe.Platform != platforms.Xportcn || !slices.Contains(errorKinds, pe.Kind) {
-		t.Fatalf("error %+v: platform or kind", pe)
-	}
-	if pe.RetryAfter < 0 || pe.Kind == platforms.ErrRateLimited && pe.RetryAfter == 0 {
-		t.Fatalf("rate-limit wait %v in %+v", pe.RetryAfter, pe)
-	}
-	return pe
+	return platformtest.CheckError(t, err, platforms.Xportcn)
 }
 
 // checkCase fails t unless c satisfies what every parsed Xportcn case
@@ -109,25 +87,7 @@ func checkCase(t *testing.T, c platforms.Case) {
 	if c.Status == platforms.StatusUnknown && len(c.Allowed) > 0 {
 		t.Fatalf("unknown status allows %v", c.Allowed)
 	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		t.Fatalf("case does not encode: %v", err)
-	}
-	var back platforms.Case
-	if err := json.Unmarshal(raw, &back); err != nil || c.Changed(back) || back.ID != c.ID {
-		t.Fatalf("case does not round-trip: %v\n%s", err, raw)
-	}
-	rs, err := exampleRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, _ := rs.Evaluate(c, fuzzNow)
-	if !d.Action.Valid() {
-		t.Fatalf("decision %+v", d)
-	}
-	if c.Status == platforms.StatusUnknown && (d.Action.Mutating() || d.OnDeadline != "") {
-		t.Fatalf("unknown status decided %s (on deadline %q)", d.Action, d.OnDeadline)
-	}
+	platformtest.CheckCase(t, c, fuzzNow)
 }
 
 // idInBody checks that an id taken from body was not altered: it appears in
