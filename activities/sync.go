@@ -59,6 +59,7 @@ type SyncPageResult struct {
 	Seen      int  `json:"seen"`
 	Signalled int  `json:"signalled"`
 	HasNext   bool `json:"has_next"`
+	Pages     int  `json:"pages,omitempty"` // pages in the window, when the platform counts them
 }
 
 // maxSyncPages stops a platform that always says "has next".
@@ -91,6 +92,7 @@ func (a *Activities) SyncShopPage(ctx context.Context, in SyncPage) (SyncPageRes
 	// A page can be empty while later ones are not (Xiaoe filters by whole
 	// dates, the client trims to the exact window): follow HasNext.
 	res.HasNext = got.HasNext && in.Page < maxSyncPages
+	res.Pages = min(got.Pages, maxSyncPages)
 	a.log().Debug("shop page synced", "platform", in.Platform, "shop", in.Shop, "page", in.Page,
 		"seen", res.Seen, "signalled", res.Signalled)
 	return res, nil

@@ -17,6 +17,21 @@ type ListQuery struct {
 type ListPage struct {
 	Cases   []Case
 	HasNext bool
+	// Pages is how many pages the whole window holds at this page size,
+	// when the platform says (0: it does not). Sync walks a counted window
+	// from the last page to the first: cases that leave the window while it
+	// pages (acted on, so modified moves past it) then shift only pages
+	// already read, and none is skipped.
+	Pages int
+}
+
+// PagesOf is the number of pages of size holding total items; an empty
+// window is one (empty) page.
+func PagesOf(total, size int) int {
+	if size <= 0 || total < 0 {
+		return 0
+	}
+	return max(1, (total+size-1)/size)
 }
 
 // ActRequest asks the platform to take one action on one case.

@@ -48,15 +48,36 @@ func ShopSyncWorkflow(ctx workflow.Context, in ShopSyncInput) (ShopSyncResult, e
 	})
 	res := ShopSyncResult{Watermark: workflow.Now(ctx)}
 	r := activities.SyncRange{Platform: in.Platform, Shop: in.Shop, From: since.Add(-in.Overlap), To: res.Watermark}
-	for page := 1; ; page++ {
+	sync := func(page int) (activities.SyncPageResult, error) {
 		var got activities.SyncPageResult
-		if err := workflow.ExecuteActivity(ctx, a.SyncShopPage, activities.SyncPage{SyncRange: r, Page: page}).Get(ctx, &got); err != nil {
-			// The watermark does not move: the next run re-lists this window.
+		err := workflow.ExecuteActivity(ctx, a.SyncShopPage, activities.SyncPage{SyncRange: r, Page: page}).Get(ctx, &got)
+		if err == nil {
+			res.Pages, res.Seen, res.Signalled = res.Pages+1, res.Seen+got.Seen, res.Signalled+got.Signalled
+		}
+		// On error the watermark does not move: the next run re-lists this window.
+		return got, err
+	}
+	first, err := sync(1)
+	if err != nil {
+		return res, err
+	}
+	// Cases handed on from one page get acted on while later pages are read;
+	// their modified time then leaves the window and every case behind them
+	// moves up. Walking a counted window from its last page to its first
+	// (page 1 again at the end) sees every case that stays in it.
+	if workflow.GetVersion(ctx, "sync-pages-backwards", workflow.DefaultVersion, 1) == 1 && first.Pages > 1 {
+		for page := first.Pages; page >= 1; page-- {
+			if _, err := sync(page); err != nil {
+				return res, err
+			}
+		}
+		return res, nil
+	}
+	// Uncounted lists can only be walked forwards.
+	for page, got := 2, first; got.HasNext; page++ {
+		if got, err = sync(page); err != nil {
 			return res, err
 		}
-		res.Pages, res.Seen, res.Signalled = page, res.Seen+got.Seen, res.Signalled+got.Signalled
-		if !got.HasNext {
-			return res, nil
-		}
 	}
+	return res, nil
 }

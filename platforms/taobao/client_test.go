@@ -125,7 +125,7 @@ func TestList(t *testing.T) {
 			t.Errorf("method = %s", method)
 		}
 		for k, want := range map[string]string{
-			"page_size": "100", "use_has_next": "true", "fields": listFields,
+			"page_size": "100", "use_has_next": "false", "fields": listFields,
 			"start_modified": "2026-11-23 08:00:00", "end_modified": "2026-11-23 10:00:00",
 			"page_no": fmt.Sprint(n),
 		} {
@@ -135,14 +135,14 @@ func TestList(t *testing.T) {
 		}
 		switch n {
 		case 1:
-			return 200, fmt.Sprintf(`{"refunds_receive_get_response":{"refunds":{"refund":[%s,%s]},"has_next":true,"request_id":"r"}}`,
+			return 200, fmt.Sprintf(`{"refunds_receive_get_response":{"refunds":{"refund":[%s,%s]},"total_results":201,"request_id":"r"}}`,
 				refundRaw(t, map[string]any{"refund_remind_timeout": nil}),
 				refundRaw(t, map[string]any{"refund_id": 2, "status": "SUCCESS", "refund_remind_timeout": nil}))
 		case 2:
-			return 200, fmt.Sprintf(`{"refunds_receive_get_response":{"refunds":{"refund":[%s]},"has_next":true}}`,
+			return 200, fmt.Sprintf(`{"refunds_receive_get_response":{"refunds":{"refund":[%s]},"total_results":201}}`,
 				refundRaw(t, map[string]any{"refund_id": 3, "refund_remind_timeout": nil}))
 		}
-		return 200, `{"refunds_receive_get_response":{"has_next":false,"total_results":0}}`
+		return 200, `{"refunds_receive_get_response":{"total_results":201}}`
 	})
 
 	q := platforms.ListQuery{ModifiedFrom: testNow.Add(-2 * time.Hour), ModifiedTo: testNow, PageSize: 500}
@@ -154,6 +154,9 @@ func TestList(t *testing.T) {
 		}
 		for _, cs := range page.Cases {
 			ids = append(ids, cs.ID)
+		}
+		if page.Pages != 3 {
+			t.Fatalf("page %d: Pages = %d, want 3 (201 refunds at 100 a page): sync pages a counted window backwards", q.Page, page.Pages)
 		}
 		if !page.HasNext {
 			break

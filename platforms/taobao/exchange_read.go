@@ -106,6 +106,9 @@ func (c *Client) listExchanges(ctx context.Context, q platforms.ListQuery) (plat
 			methodExchangeList+" reported error_codes="+out.ErrorCodes+" error_msg="+out.ErrorMsg)
 	}
 	res := platforms.ListPage{HasNext: out.HasNext, Cases: make([]platforms.Case, 0, len(out.Results.Exchange))}
+	if total, err := strconv.Atoi(out.TotalResults.String()); err == nil && total >= 0 {
+		res.Pages = platforms.PagesOf(total, size)
+	}
 	for _, x := range out.Results.Exchange {
 		cs, err := ParseExchange(c.cfg.Shop, x)
 		if err != nil {

@@ -2,6 +2,7 @@ package taobao
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strconv"
 
@@ -31,10 +32,15 @@ func (c *Client) List(ctx context.Context, q platforms.ListQuery) (platforms.Lis
 	if err != nil {
 		return platforms.ListPage{}, err
 	}
-	return platforms.ListPage{
+	res := platforms.ListPage{
 		Cases:   append(refunds.Cases, exchanges.Cases...),
 		HasNext: refunds.HasNext || exchanges.HasNext,
-	}, nil
+	}
+	// Counted only when both lists are: page N is page N of each.
+	if refunds.Pages > 0 && exchanges.Pages > 0 {
+		res.Pages = max(refunds.Pages, exchanges.Pages)
+	}
+	return res, nil
 }
 
 // listRefunds is one page of taobao.refunds.receive.get.
@@ -48,7 +54,9 @@ func (c *Client) listRefunds(ctx context.Context, q platforms.ListQuery) (platfo
 		"fields":       {listFields},
 		"page_no":      {strconv.Itoa(page)},
 		"page_size":    {strconv.Itoa(size)},
-		"use_has_next": {"true"},
+		// false: TOP then returns total_results, which sync needs to page
+		// from the last page to the first (see platforms.ListPage.Pages).
+		"use_has_next": {"false"},
 	}
 	if !q.ModifiedFrom.IsZero() {
 		params.Set("start_modified", q.ModifiedFrom.In(cst).Format(TimestampLayout))
@@ -61,7 +69,8 @@ func (c *Client) listRefunds(ctx context.Context, q platforms.ListQuery) (platfo
 		Refunds struct {
 			Refund []Refund `json:"refund"`
 		} `json:"refunds"`
-		HasNext bool `json:"has_next"`
+		HasNext      bool        `json:"has_next"`
+		TotalResults json.Number `json:"total_results"`
 	}
 	if err := c.call(ctx, methodList, params, &out); err != nil {
 		return platforms.ListPage{}, err
@@ -70,6 +79,10 @@ func (c *Client) listRefunds(ctx context.Context, q platforms.ListQuery) (platfo
 	// A refund that cannot be parsed fails the page rather than being
 	// skipped: sync must not move its watermark past a case it never saw.
 	res := platforms.ListPage{HasNext: out.HasNext, Cases: make([]platforms.Case, 0, len(out.Refunds.Refund))}
+	if total, err := strconv.Atoi(out.TotalResults.String()); err == nil && total >= 0 {
+		res.Pages = platforms.PagesOf(total, size)
+		res.HasNext = res.HasNext || page < res.Pages
+	}
 	for _, r := range out.Refunds.Refund {
 		cs, err := ParseRefund(c.cfg.Shop, r)
 		if err != nil {

@@ -52,7 +52,7 @@ func (c *Client) List(ctx context.Context, q platforms.ListQuery) (platforms.Lis
 
 	// An application that cannot be parsed fails the page rather than
 	// being skipped: sync must not move its watermark past a case it never saw.
-	res := platforms.ListPage{HasNext: int64(page)*int64(size) < out.RowCount}
+	res := platforms.ListPage{HasNext: int64(page)*int64(size) < out.RowCount, Pages: platforms.PagesOf(int(min(out.RowCount, 1<<31)), size)}
 	for _, a := range out.List {
 		cs, err := ParseAfterSale(c.cfg.Shop, a)
 		if err != nil {

@@ -50,6 +50,7 @@ func (c *Client) List(ctx context.Context, q platforms.ListQuery) (platforms.Lis
 	}
 	if total, err := strconv.Atoi(string(data.Total)); err == nil {
 		res.HasNext = page*size < total
+		res.Pages = platforms.PagesOf(total, size)
 	} else {
 		res.HasNext = len(data.Aggregates) == size
 	}
