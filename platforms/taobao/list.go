@@ -51,9 +51,9 @@ func (c *Client) listRefunds(ctx context.Context, q platforms.ListQuery) (platfo
 		size = maxPageSize
 	}
 	params := url.Values{
-		"fields":       {listFields},
-		"page_no":      {strconv.Itoa(page)},
-		"page_size":    {strconv.Itoa(size)},
+		"fields":    {listFields},
+		"page_no":   {strconv.Itoa(page)},
+		"page_size": {strconv.Itoa(size)},
 		// false: TOP then returns total_results, which sync needs to page
 		// from the last page to the first (see platforms.ListPage.Pages).
 		"use_has_next": {"false"},
