@@ -9,6 +9,7 @@ package budget
 
 import (
 	"fmt"
+	"github.com/aftersale/aftersale/platforms"
 	"time"
 )
 
@@ -120,19 +121,5 @@ func (l *Ledger) prune(now time.Time) {
 	l.Entries = kept
 }
 
-// Format writes minor units as a decimal with the currency: 2 decimals,
-// none for currencies without minor units.
-func Format(minor int64, currency string) string {
-	if currency == "JPY" || currency == "KRW" {
-		return fmt.Sprintf("%d %s", minor, currency)
-	}
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	s := fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
-	if currency != "" {
-		s += " " + currency
-	}
-	return s
-}
+// Format writes minor units as a decimal with the currency.
+func Format(minor int64, currency string) string { return platforms.FormatMoney(minor, currency) }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"github.com/aftersale/aftersale/platforms"
 	"slices"
 	"strings"
 	"time"
@@ -151,25 +152,4 @@ func shortDuration(d time.Duration) string {
 	return "under a minute"
 }
 
-// zeroDecimal lists the currencies whose minor unit is the unit itself.
-var zeroDecimal = map[string]bool{"JPY": true, "KRW": true}
-
-// formatAmount renders minor units as a decimal amount followed by the
-// currency: "120.00 CNY", "1500 JPY". Integer arithmetic only: floats
-// would round money.
-func formatAmount(minor int64, currency string) string {
-	currency = strings.ToUpper(strings.TrimSpace(currency))
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign, u = "-", -u // unsigned negation also covers math.MinInt64
-	}
-	s := fmt.Sprintf("%s%d", sign, u)
-	if !zeroDecimal[currency] {
-		s = fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
-	}
-	if currency == "" {
-		return s
-	}
-	return s + " " + currency
-}
+func formatAmount(minor int64, currency string) string { return platforms.FormatMoney(minor, currency) }

@@ -2,28 +2,14 @@ package rules
 
 import (
 	"fmt"
+	"github.com/aftersale/aftersale/platforms"
 	"math"
 	"math/big"
 	"strings"
 )
 
-// currencyDigits is the number of minor-unit digits per ISO 4217 currency.
-// Currencies not listed have 2.
-var currencyDigits = map[string]int{
-	"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "SGD": 2, "GBP": 2, "AUD": 2, "CAD": 2,
-	"NZD": 2, "CHF": 2, "TWD": 2, "MOP": 2, "MYR": 2, "THB": 2, "PHP": 2, "IDR": 2,
-	"INR": 2, "AED": 2, "SAR": 2, "MXN": 2, "BRL": 2,
-	"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "UGX": 0, "XAF": 0, "XOF": 0,
-	"KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3, "IQD": 3, "LYD": 3,
-}
-
 // Digits returns the number of minor-unit digits of a currency (2 if unknown).
-func Digits(currency string) int {
-	if d, ok := currencyDigits[strings.ToUpper(currency)]; ok {
-		return d
-	}
-	return 2
-}
+func Digits(currency string) int { return platforms.Digits(currency) }
 
 // Major converts an amount in minor units to major units. The division is
 // correctly rounded, so 20007 fen is exactly the float64 literal 200.07.

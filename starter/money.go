@@ -1,33 +1,15 @@
 package main
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/aftersale/aftersale/rules"
+	"github.com/aftersale/aftersale/platforms"
 )
 
-// formatMinor prints an amount in minor units in major units, with the
-// currency's number of decimals, from integers only: 45000 CNY → "450.00".
-func formatMinor(minor int64, currency string) string {
-	digits := rules.Digits(currency)
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign, u = "-", uint64(-(minor+1))+1 // no overflow at math.MinInt64
-	}
-	if digits == 0 {
-		return sign + strconv.FormatUint(u, 10)
-	}
-	pow := uint64(1)
-	for range digits {
-		pow *= 10
-	}
-	return fmt.Sprintf("%s%d.%0*d", sign, u/pow, digits, u%pow)
-}
+// formatMinor prints an amount in minor units in major units: 45000 CNY → "450.00".
+func formatMinor(minor int64, currency string) string { return platforms.FormatMinor(minor, currency) }
 
 // amounts sums minor units per currency; money is never added across
 // currencies nor converted to floating point.

@@ -11,38 +11,27 @@ import (
 )
 
 // minorDigits is how many digits of a currency's amount are minor units.
-func minorDigits(currency string) int {
-	switch strings.ToUpper(currency) {
-	case "JPY", "KRW":
-		return 0
-	}
-	return 2
-}
+func minorDigits(currency string) int { return platforms.Digits(currency) }
 
 // formatMinor renders minor units as a major amount with thousands
 // separators: 549900 CNY → "5,499.00", 3980 JPY → "3,980".
 func formatMinor(minor int64, currency string) string {
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign, u = "-", uint64(-(minor+1))+1 // no overflow at math.MinInt64
-	}
-	digits := strconv.FormatUint(u, 10)
-	frac := ""
-	if n := minorDigits(currency); n > 0 {
-		if len(digits) <= n {
-			digits = strings.Repeat("0", n-len(digits)+1) + digits
-		}
-		digits, frac = digits[:len(digits)-n], "."+digits[len(digits)-n:]
-	}
+	s, negative := strings.CutPrefix(platforms.FormatMinor(minor, currency), "-")
+	whole, frac, _ := strings.Cut(s, ".")
 	var b strings.Builder
-	for i, r := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
+	if negative {
+		b.WriteByte('-')
+	}
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(r)
 	}
-	return sign + b.String() + frac
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	return b.String()
 }
 
 // formatMoney is formatMinor followed by the currency code.

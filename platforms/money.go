@@ -1,0 +1,53 @@
+package platforms
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// currencyDigits is the number of minor-unit digits per ISO 4217 currency.
+// Currencies not listed have 2.
+var currencyDigits = map[string]int{
+	"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "SGD": 2, "GBP": 2, "AUD": 2, "CAD": 2,
+	"NZD": 2, "CHF": 2, "TWD": 2, "MOP": 2, "MYR": 2, "THB": 2, "PHP": 2, "IDR": 2,
+	"INR": 2, "AED": 2, "SAR": 2, "MXN": 2, "BRL": 2,
+	"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "UGX": 0, "XAF": 0, "XOF": 0,
+	"KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3, "IQD": 3, "LYD": 3,
+}
+
+// Digits returns the number of minor-unit digits of a currency (2 if unknown).
+func Digits(currency string) int {
+	if d, ok := currencyDigits[strings.ToUpper(strings.TrimSpace(currency))]; ok {
+		return d
+	}
+	return 2
+}
+
+// FormatMinor writes an amount in minor units in major units with the
+// currency's decimals, from integers only: 45000 CNY → "450.00", 3980 JPY
+// → "3980". Money is never turned into a float for display.
+func FormatMinor(minor int64, currency string) string {
+	digits := Digits(currency)
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", -u // unsigned negation also covers math.MinInt64
+	}
+	if digits == 0 {
+		return sign + strconv.FormatUint(u, 10)
+	}
+	pow := uint64(1)
+	for range digits {
+		pow *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d", sign, u/pow, digits, u%pow)
+}
+
+// FormatMoney is FormatMinor followed by the currency code, if any.
+func FormatMoney(minor int64, currency string) string {
+	if currency = strings.ToUpper(strings.TrimSpace(currency)); currency == "" {
+		return FormatMinor(minor, currency)
+	}
+	return FormatMinor(minor, currency) + " " + currency
+}
