@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/aftersale/aftersale/activities"
 	"github.com/aftersale/aftersale/budget"
@@ -115,5 +118,51 @@ func TestCaseWorkflowEscalatingInsideTheReminderWindowSendsOneNotice(t *testing.
 	// One escalation notice per webhook, no reminder on top.
 	if len(got.events) != 2 || got.events[0] != notify.Escalated || got.events[1] != notify.Escalated {
 		t.Fatalf("notices = %v, want one escalated notice for each of two webhooks", got.events)
+	}
+}
+
+func TestCaseWorkflowUnreadableEscalationClearsWhenTheCaseReadsAgain(t *testing.T) {
+	env := newEnv(t)
+	c := openCase(env.Now().Add(48 * time.Hour))
+	reads := 0
+	// Read 1 fine (the rules say wait), read 2 garbled, reads 3-4 fine and
+	// unchanged, then the platform finishes the case.
+	env.OnActivity(a.ReadCase, mock.Anything, mock.Anything).Return(func(context.Context, activities.CaseRef) (platforms.Case, error) {
+		reads++
+		switch {
+		case reads == 2:
+			return platforms.Case{}, temporal.NewNonRetryableApplicationError("malformed answer", "Malformed", nil)
+		case reads >= 5:
+			return succeeded(c), nil
+		}
+		return c, nil
+	})
+	env.OnActivity(a.Evaluate, mock.Anything, mock.Anything).Return(activities.Evaluation{
+		Action: platforms.ActionWait, Rule: "buyer-turn", Mode: "enforce", Margin: 2 * time.Hour,
+	}, nil)
+	var got notices
+	var escalatedAfterGoodRead bool
+	env.OnActivity(a.NotifyTargets, mock.Anything, mock.Anything).Return([]string{"ops"}, nil)
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(got.mock(env))
+	env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
+		if info.ActivityType.Name == "ReadCase" && reads == 4 {
+			if res, err := env.QueryWorkflow(QueryState); err == nil {
+				var v CaseView
+				res.Get(&v)
+				escalatedAfterGoodRead = v.Escalation != nil
+			}
+		}
+	})
+
+	env.ExecuteWorkflow(CaseWorkflow, input())
+	v := result(t, env)
+	if escalatedAfterGoodRead {
+		t.Fatal("the case was still escalated for a failed read after it read fine again")
+	}
+	if len(got.events) != 1 || got.events[0] != notify.Escalated {
+		t.Fatalf("notices = %v, want the one escalation for the failed read", got.events)
+	}
+	if o := outcomes(v); len(o) < 2 || o[len(o)-1] != "wait:waiting" {
+		t.Fatalf("decisions = %v: the rules must decide again once the case reads", o)
 	}
 }

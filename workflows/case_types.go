@@ -77,6 +77,9 @@ type Escalation struct {
 	Note       string           `json:"note,omitempty"`
 	OnDeadline platforms.Action `json:"on_deadline,omitempty"`
 	Lapsed     bool             `json:"lapsed,omitempty"`
+	// Unreadable: escalated only because the case could not be read; the
+	// next good read hands it back to the rules.
+	Unreadable bool `json:"unreadable,omitempty"`
 }
 
 // CaseState is everything a CaseWorkflow knows; it survives continue-as-new.

@@ -213,10 +213,18 @@ func (w *caseWorkflow) read(ctx workflow.Context) {
 		// and keep trying.
 		if w.state.Escalation == nil {
 			w.escalate(ctx, notify.Escalated, "", fmt.Sprintf("cannot read the case from %s: %s", w.in.Platform, errMessage(err)), "")
+			w.state.Escalation.Unreadable = true
 		}
 		return
 	}
 	w.readFails = 0
+	if esc := w.state.Escalation; esc != nil && esc.Unreadable &&
+		workflow.GetVersion(ctx, "unreadable-escalation-clears", workflow.DefaultVersion, 1) == 1 {
+		// The case reads again: the rules decide, as if the failure never was.
+		w.state.Escalation = nil
+		w.state.LastEval = ""
+		w.needEval = true
+	}
 	if w.state.Case.Status == "" || w.state.Case.Changed(fresh) {
 		w.needEval = true
 	}

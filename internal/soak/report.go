@@ -54,6 +54,8 @@ type Report struct {
 	FaultNotices        int
 	FaultEscalatedCases int
 	FaultEscalatedAtEnd int
+	// FaultEscalations names them, with their escalation notes.
+	FaultEscalations []string
 	Notices             int
 	// Drained: every case settled before the timeout; Unsettled says why
 	// not, for the cases that were not.
@@ -135,6 +137,7 @@ func (r *Report) Markdown() string {
 	list("Actions after a deadline", refs(r.AfterDeadline))
 	list("Wrong actions", refs(r.Wrong))
 	list("Unsettled cases", r.Unsettled)
+	list("Still escalated because of a fault", r.FaultEscalations)
 	return b.String()
 }
 

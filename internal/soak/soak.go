@@ -587,8 +587,10 @@ func (r *runner) faultEscalations(list []notify.Notice, states map[string]caseSt
 	for _, st := range states {
 		if st.view != nil && st.view.Escalation != nil && faultReason(st.view.Escalation.Note) {
 			rep.FaultEscalatedAtEnd++
+			rep.FaultEscalations = append(rep.FaultEscalations, st.view.WorkflowID+": "+st.view.Escalation.Note)
 		}
 	}
+	sort.Strings(rep.FaultEscalations)
 }
 
 // forwardHooks serves the URL the sandbox posts its SHOPLINE webhooks to
