@@ -26,10 +26,13 @@ Run it from the repository: it builds ./worker. Takes minutes.
 flags:
 `
 
-// cmdBench runs `bench discovery`.
-func cmdBench(ctx context.Context, _ global, args []string, stdout, stderr io.Writer) error {
+// cmdBench runs `bench discovery` or `bench throughput`.
+func cmdBench(ctx context.Context, g global, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "throughput" {
+		return cmdBenchThroughput(ctx, g, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "discovery" {
-		return errors.New("usage: starter bench discovery [flags] (see starter bench discovery --help)")
+		return errors.New("usage: starter bench discovery|throughput [flags] (see starter bench discovery --help)")
 	}
 	o := bench.DefaultOptions()
 	fs := newFlags("bench discovery")
@@ -71,6 +74,57 @@ func cmdBench(ctx context.Context, _ global, args []string, stdout, stderr io.Wr
 	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	var sb strings.Builder
 	if _, err := bench.Run(ctx, o, io.MultiWriter(stdout, &sb)); err != nil {
+		return err
+	}
+	if *out != "" {
+		return os.WriteFile(*out, []byte(sb.String()), 0o644)
+	}
+	return nil
+}
+
+const benchThroughputUsage = `usage: starter bench throughput [flags]
+
+Runs, in this process, an embedded Temporal server (SQLite in a temp dir), the
+platform sandbox and a worker wired as production (example rules, real TOP
+client, payload encryption on by default). Measures the end-to-end rate of
+after-sale cases (small unshipped TOP refunds the rules agree) against a
+trivial workflow (one no-op activity) in alternating batches, checks every
+case was agreed exactly once at the sandbox, then leaves --open big tickets
+escalated and measures process heap per open case. Prints a markdown table;
+progress goes to stderr. Run it from the repository. Takes minutes.
+
+flags:
+`
+
+// cmdBenchThroughput runs `bench throughput`.
+func cmdBenchThroughput(ctx context.Context, _ global, args []string, stdout, stderr io.Writer) error {
+	o := bench.DefaultThroughputOptions()
+	fs := newFlags("bench throughput")
+	fs.IntVar(&o.Cases, "cases", o.Cases, "workflows per measured batch (trivial and case alike)")
+	fs.IntVar(&o.Rounds, "rounds", o.Rounds, "measured rounds; each runs a trivial batch, then a case batch")
+	fs.IntVar(&o.Open, "open", o.Open, "escalated cases left open for the memory measurement (0: skip it)")
+	fs.IntVar(&o.Warmup, "warmup", o.Warmup, "size of the unmeasured warm-up batch of each kind (0: none)")
+	fs.BoolVar(&o.Encrypt, "encrypt", o.Encrypt, "encrypt payloads with a fresh key, as production should run")
+	fs.Float64Var(&o.RateLimit, "rate-limit", o.RateLimit, "the TOP shop's budget, calls/s (high: not the bottleneck)")
+	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "starts, and result waits, in flight at once")
+	fs.DurationVar(&o.BatchTimeout, "batch-timeout", o.BatchTimeout, "longest a batch may take")
+	fs.DurationVar(&o.OpenTimeout, "open-timeout", o.OpenTimeout, "longest the open cases may take to be escalated")
+	out := fs.String("out", "", "also write the markdown report to this file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, benchThroughputUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var sb strings.Builder
+	if _, err := bench.RunThroughput(ctx, o, io.MultiWriter(stdout, &sb)); err != nil {
 		return err
 	}
 	if *out != "" {

@@ -32,6 +32,8 @@ commands:
                                             (0 with --accept), 2 if the replay could not run
   bench discovery [--cases 1000,10000] [--change-rate 0.05] [--hour 2m] [--sync-interval 10s] [--out FILE]
                                             benchmark change discovery against a naive per-case poller
+  bench throughput [--cases 500] [--rounds 3] [--open 2000] [--encrypt=true] [--out FILE]
+                                            case throughput vs a trivial workflow, memory per open case
 
 Durations: 90m, 36h, 7d (a day is 24h), 1d12h; --since also takes an RFC 3339 time.
 Progress of long runs goes to stderr, results to stdout.
