@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/aftersale/aftersale/internal/bench"
+	"github.com/aftersale/aftersale/internal/soak"
 )
 
 const benchUsage = `usage: starter bench discovery [flags]
@@ -31,8 +32,11 @@ func cmdBench(ctx context.Context, g global, args []string, stdout, stderr io.Wr
 	if len(args) > 0 && args[0] == "throughput" {
 		return cmdBenchThroughput(ctx, g, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "soak" {
+		return cmdBenchSoak(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "discovery" {
-		return errors.New("usage: starter bench discovery|throughput [flags] (see starter bench discovery --help)")
+		return errors.New("usage: starter bench discovery|throughput|soak [flags] (see starter bench discovery --help)")
 	}
 	o := bench.DefaultOptions()
 	fs := newFlags("bench discovery")
@@ -157,4 +161,60 @@ func joinInts(ns []int) string {
 		parts[i] = strconv.Itoa(n)
 	}
 	return strings.Join(parts, ",")
+}
+
+const benchSoakUsage = `usage: starter bench soak [flags]
+
+Runs the whole system under chaos: an embedded Temporal server, the platform
+sandbox failing --fault-rate of platform calls (429, 500, timeouts, malformed
+bodies), --cases cases over all four platforms, the real worker binary with
+the example rules, duplicated and reordered pushes, and --kills SIGKILLs and
+restarts of the worker. Waits until every case is settled and prints a
+markdown table: cases lost, duplicate platform actions, actions after a
+deadline, actions the rules would not take, fault escalations, time to drain.
+Exits non-zero unless all four are 0. Run it from the repository: it builds
+./worker. Takes minutes.
+
+flags:
+`
+
+// cmdBenchSoak runs `bench soak`.
+func cmdBenchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := soak.DefaultOptions()
+	fs := newFlags("bench soak")
+	fs.IntVar(&o.Cases, "cases", o.Cases, "cases to seed, spread over the four platforms")
+	fs.IntVar(&o.Kills, "kills", o.Kills, "times the worker is SIGKILLed and restarted")
+	fs.Float64Var(&o.FaultRate, "fault-rate", o.FaultRate, "share of platform calls that fail")
+	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed (cases, deadlines, pushes, kill times, faults)")
+	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "longest the run may take")
+	fs.StringVar(&o.WorkerBin, "worker", "", "prebuilt worker binary (default: go build ./worker)")
+	fs.BoolVar(&o.KeepFiles, "keep-files", false, "keep the worker's config and logs (the directory is logged)")
+	out := fs.String("out", "", "also write the markdown report to this file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, benchSoakUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var sb strings.Builder
+	rep, err := soak.Run(ctx, o, io.MultiWriter(stdout, &sb))
+	if *out != "" {
+		if werr := os.WriteFile(*out, []byte(sb.String()), 0o644); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return errors.New("the soak found lost cases or duplicate, late or wrong actions (see the report)")
+	}
+	return nil
 }

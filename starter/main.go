@@ -34,6 +34,8 @@ commands:
                                             benchmark change discovery against a naive per-case poller
   bench throughput [--cases 500] [--rounds 3] [--open 2000] [--encrypt=true] [--out FILE]
                                             case throughput vs a trivial workflow, memory per open case
+  bench soak [--cases 1000] [--kills 5] [--fault-rate 0.2] [--seed 1] [--out FILE]
+                                            chaos soak: faults, pushes, worker kills; lost/duplicate/late/wrong counts
 
 Durations: 90m, 36h, 7d (a day is 24h), 1d12h; --since also takes an RFC 3339 time.
 Progress of long runs goes to stderr, results to stdout.
