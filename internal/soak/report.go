@@ -56,7 +56,7 @@ type Report struct {
 	FaultEscalatedAtEnd int
 	// FaultEscalations names them, with their escalation notes.
 	FaultEscalations []string
-	Notices             int
+	Notices          int
 	// Drained: every case settled before the timeout; Unsettled says why
 	// not, for the cases that were not.
 	Drained   bool
