@@ -64,7 +64,11 @@ func ShopSyncWorkflow(ctx workflow.Context, in ShopSyncInput) (ShopSyncResult, e
 	// Cases handed on from one page get acted on while later pages are read;
 	// their modified time then leaves the window and every case behind them
 	// moves up. Walking a counted window from its last page to its first
-	// (page 1 again at the end) sees every case that stays in it.
+	// (page 1 again at the end) sees every case that stays in it: nothing
+	// enters a window that ends in the past, so a case's page p(t) only
+	// falls, and p <= n when page n is read. Reading pages n, n-1, ..., 1,
+	// p(when k is read) - k starts <= 0, ends >= 0 and grows by at most 1
+	// per step, so for some k it is 0: the case is on the page being read.
 	if workflow.GetVersion(ctx, "sync-pages-backwards", workflow.DefaultVersion, 1) == 1 && first.Pages > 1 {
 		for page := first.Pages; page >= 1; page-- {
 			if _, err := sync(page); err != nil {
