@@ -101,7 +101,10 @@ func ParseRefund(shop string, r Refund) (platforms.Case, error) {
 		}
 		c.Deadline = deadline
 		switch {
-		case deadline.IsZero(): // exist_timeout without a timeout: no owner of no deadline
+		case deadline.IsZero():
+			// TOP says a deadline runs but not when: we cannot know we act
+			// in time, so nothing acts on it automatically (as for exchanges).
+			c.Flags = append(c.Flags, platforms.FlagDeadlineUnparsed)
 		case strings.HasPrefix(string(c.Status), "awaiting_seller"):
 			c.DeadlineOwner = platforms.RoleSeller
 		case strings.HasPrefix(string(c.Status), "awaiting_buyer"):

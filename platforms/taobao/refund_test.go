@@ -129,6 +129,11 @@ func TestParseRefundFields(t *testing.T) {
 			want(t, "deadline", c.Deadline.IsZero(), true)
 			want(t, "owner", c.DeadlineOwner, platforms.Role(""))
 		}},
+		{"timeout announced but empty", map[string]any{"refund_remind_timeout": map[string]any{"exist_timeout": true, "timeout": ""}}, func(t *testing.T, c platforms.Case) {
+			want(t, "deadline", c.Deadline.IsZero(), true)
+			want(t, "owner", c.DeadlineOwner, platforms.Role(""))
+			want(t, "flags", c.Flags, []string{platforms.FlagDeadlineUnparsed})
+		}},
 		{"list has no timeout", map[string]any{"refund_remind_timeout": nil, "cs_status": nil}, func(t *testing.T, c platforms.Case) {
 			want(t, "deadline", c.Deadline.IsZero(), true)
 			want(t, "flags", c.Flags, []string(nil))
