@@ -59,31 +59,18 @@ func cmdBench(ctx context.Context, g global, args []string, stdout, stderr io.Wr
 	fs.BoolVar(&o.KeepFiles, "keep-files", false, "keep the worker's config and log (the directory is logged)")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed (amounts, change schedule, naive sample)")
 	out := fs.String("out", "", "also write the markdown report to this file")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, benchUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return nil
-		}
+	if done, err := parseBench(fs, benchUsage, args[1:], stdout); done || err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	var err error
 	if o.Cases, err = parseInts(*cases); err != nil {
 		return fmt.Errorf("--cases: %w", err)
 	}
-	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	var sb strings.Builder
-	if _, err := bench.Run(ctx, o, io.MultiWriter(stdout, &sb)); err != nil {
+	o.Log = progressLog(stderr)
+	return report(stdout, *out, func(w io.Writer) error {
+		_, err := bench.Run(ctx, o, w)
 		return err
-	}
-	if *out != "" {
-		return os.WriteFile(*out, []byte(sb.String()), 0o644)
-	}
-	return nil
+	})
 }
 
 const benchThroughputUsage = `usage: starter bench throughput [flags]
@@ -114,27 +101,14 @@ func cmdBenchThroughput(ctx context.Context, _ global, args []string, stdout, st
 	fs.DurationVar(&o.BatchTimeout, "batch-timeout", o.BatchTimeout, "longest a batch may take")
 	fs.DurationVar(&o.OpenTimeout, "open-timeout", o.OpenTimeout, "longest the open cases may take to be escalated")
 	out := fs.String("out", "", "also write the markdown report to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, benchThroughputUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return nil
-		}
+	if done, err := parseBench(fs, benchThroughputUsage, args, stdout); done || err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
-	}
-	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	var sb strings.Builder
-	if _, err := bench.RunThroughput(ctx, o, io.MultiWriter(stdout, &sb)); err != nil {
+	o.Log = progressLog(stderr)
+	return report(stdout, *out, func(w io.Writer) error {
+		_, err := bench.RunThroughput(ctx, o, w)
 		return err
-	}
-	if *out != "" {
-		return os.WriteFile(*out, []byte(sb.String()), 0o644)
-	}
-	return nil
+	})
 }
 
 func parseInts(s string) ([]int, error) {
@@ -190,31 +164,51 @@ func cmdBenchSoak(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&o.WorkerBin, "worker", "", "prebuilt worker binary (default: go build ./worker)")
 	fs.BoolVar(&o.KeepFiles, "keep-files", false, "keep the worker's config and logs (the directory is logged)")
 	out := fs.String("out", "", "also write the markdown report to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, benchSoakUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return nil
-		}
+	if done, err := parseBench(fs, benchSoakUsage, args, stdout); done || err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	o.Log = progressLog(stderr)
+	return report(stdout, *out, func(w io.Writer) error {
+		rep, err := soak.Run(ctx, o, w)
+		if err == nil && !rep.OK() {
+			err = errors.New("the soak found lost cases or duplicate, late or wrong actions (see the report)")
+		}
+		return err
+	})
+}
+
+// parseBench parses a bench's flags; --help prints usage and its flags and
+// reports done.
+func parseBench(fs *flag.FlagSet, usage string, args []string, stdout io.Writer) (done bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return true, nil
+		}
+		return true, err
 	}
-	o.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if fs.NArg() > 0 {
+		return true, fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	return false, nil
+}
+
+// progressLog is where a bench says how far it got.
+func progressLog(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// report runs a bench writing its markdown report to stdout and, when out
+// is set, to that file too (also when the run failed part-way).
+func report(stdout io.Writer, out string, run func(io.Writer) error) error {
 	var sb strings.Builder
-	rep, err := soak.Run(ctx, o, io.MultiWriter(stdout, &sb))
-	if *out != "" {
-		if werr := os.WriteFile(*out, []byte(sb.String()), 0o644); werr != nil && err == nil {
+	err := run(io.MultiWriter(stdout, &sb))
+	if out != "" {
+		if werr := os.WriteFile(out, []byte(sb.String()), 0o644); err == nil {
 			err = werr
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if !rep.OK() {
-		return errors.New("the soak found lost cases or duplicate, late or wrong actions (see the report)")
-	}
-	return nil
+	return err
 }

@@ -97,8 +97,8 @@ func runScenario(ctx context.Context, o Options, n int, seed uint64, workerBin, 
 	if err != nil {
 		return res, fmt.Errorf("starting the worker: %w", err)
 	}
-	defer w.stop(20 * time.Second)
-	log.Info("worker process started", "pid", w.pid(), "config", cfgPath)
+	defer w.Stop(20 * time.Second)
+	log.Info("worker process started", "pid", w.PID(), "config", cfgPath)
 
 	// 1. Discovery: the first sync lists every case and each workflow reads
 	// its case once and decides to wait.
@@ -120,7 +120,7 @@ func runScenario(ctx context.Context, o Options, n int, seed uint64, workerBin, 
 		return res, err
 	}
 	res.DiscoveryCalls = before.Calls[sandbox.PlatformTaobao]
-	if res.MemDiscovered, err = readProcMem(w.pid()); err != nil {
+	if res.MemDiscovered, err = readProcMem(w.PID()); err != nil {
 		return res, err
 	}
 	log.Info("all cases discovered", "took", res.Discovery.Round(time.Second), "calls", total(res.DiscoveryCalls),
@@ -173,7 +173,7 @@ func runScenario(ctx context.Context, o Options, n int, seed uint64, workerBin, 
 		return res, err
 	}
 	for time.Now().Before(end) {
-		if err := w.exited(); err != nil {
+		if err := w.Exited(); err != nil {
 			cancel()
 			wg.Wait()
 			return res, err
@@ -189,7 +189,7 @@ func runScenario(ctx context.Context, o Options, n int, seed uint64, workerBin, 
 	if err != nil {
 		return res, err
 	}
-	if res.Mem, err = readProcMem(w.pid()); err != nil {
+	if res.Mem, err = readProcMem(w.PID()); err != nil {
 		return res, err
 	}
 	if res.Workflows, err = countWorkflows(ctx, tc, queryRunning); err != nil {
@@ -228,11 +228,11 @@ func runScenario(ctx context.Context, o Options, n int, seed uint64, workerBin, 
 
 // waitDiscovered waits until every case was read by the worker and every
 // case workflow decided to wait.
-func waitDiscovered(ctx context.Context, o Options, n int, tc client.Client, w *workerProc, reads *readLog, log *slog.Logger) error {
+func waitDiscovered(ctx context.Context, o Options, n int, tc client.Client, w *WorkerProcess, reads *readLog, log *slog.Logger) error {
 	deadline := time.Now().Add(o.DiscoveryTimeout)
 	lastLog := time.Now()
 	for {
-		if err := w.exited(); err != nil {
+		if err := w.Exited(); err != nil {
 			return err
 		}
 		read := reads.distinct()
@@ -245,7 +245,7 @@ func waitDiscovered(ctx context.Context, o Options, n int, tc client.Client, w *
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("discovery: after %s the worker had read %d of %d cases (%d workflows waiting); worker log:\n%s",
-				o.DiscoveryTimeout, read, n, waiting, w.logTail(30))
+				o.DiscoveryTimeout, read, n, waiting, w.LogTail(30))
 		}
 		if time.Since(lastLog) >= 10*time.Second {
 			log.Info("discovering", "cases_read", read, "of", n)
@@ -280,7 +280,7 @@ func waitSyncIdle(ctx context.Context, tc client.Client, scheduleID string, with
 // times, and returns when each reached each sandbox and how late the
 // latest one was made.
 func applyChanges(ctx context.Context, o Options, start time.Time, sched []Change, seeds []map[string]any,
-	sbA, sbB *sandbox.Sandbox, w *workerProc, log *slog.Logger) (a, b []applied, late time.Duration, err error) {
+	sbA, sbB *sandbox.Sandbox, w *WorkerProcess, log *slog.Logger) (a, b []applied, late time.Duration, err error) {
 	var version int64
 	for i, ch := range sched {
 		due := start.Add(ch.At)
@@ -288,7 +288,7 @@ func applyChanges(ctx context.Context, o Options, start time.Time, sched []Chang
 			return a, b, late, err
 		}
 		if i%50 == 0 {
-			if err := w.exited(); err != nil {
+			if err := w.Exited(); err != nil {
 				return a, b, late, err
 			}
 		}

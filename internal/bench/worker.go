@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aftersale/aftersale/platforms/sandbox"
@@ -93,79 +92,8 @@ sync:
 	return b.String()
 }
 
-// workerProc is the worker running as its own process.
-type workerProc struct {
-	cmd     *exec.Cmd
-	done    chan struct{}
-	err     error
-	logPath string
-}
-
-// startWorker runs bin --config cfgPath, logging to logPath.
-func startWorker(bin, cfgPath, logPath string) (*workerProc, error) {
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// The file says where everything is: drop the overrides Load honours.
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "AFTERSALE_RULES_DIR", "AFTERSALE_CONFIG":
-			continue
-		}
-		cmd.Env = append(cmd.Env, kv)
-	}
-	cmd.Env = append(cmd.Env, envSecret+"="+sandbox.DefaultTOPAppSecret, envSession+"="+sandbox.TOPSessionFor(Shop))
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, err
-	}
-	w := &workerProc{cmd: cmd, done: make(chan struct{}), logPath: logPath}
-	go func() {
-		w.err = cmd.Wait()
-		logf.Close()
-		close(w.done)
-	}()
-	return w, nil
-}
-
-func (w *workerProc) pid() int { return w.cmd.Process.Pid }
-
-// exited reports an error if the worker is no longer running.
-func (w *workerProc) exited() error {
-	select {
-	case <-w.done:
-		return fmt.Errorf("worker exited: %v\n%s", w.err, w.logTail(30))
-	default:
-		return nil
-	}
-}
-
-// stop sends SIGTERM and waits; after timeout it kills the process.
-func (w *workerProc) stop(timeout time.Duration) {
-	select {
-	case <-w.done:
-		return
-	default:
-	}
-	_ = w.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-w.done:
-	case <-time.After(timeout):
-		_ = w.cmd.Process.Kill()
-		<-w.done
-	}
-}
-
-// logTail is the last n lines of the worker's log.
-func (w *workerProc) logTail(n int) string {
-	b, err := os.ReadFile(w.logPath)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+// startWorker runs the benchmark worker with the sandbox's TOP credentials
+// in its environment, where the config file names them.
+func startWorker(bin, cfgPath, logPath string) (*WorkerProcess, error) {
+	return StartWorker(bin, cfgPath, logPath, envSecret+"="+sandbox.DefaultTOPAppSecret, envSession+"="+sandbox.TOPSessionFor(Shop))
 }

@@ -452,7 +452,7 @@ func (r *runner) killAll(ctx context.Context, rng *rand.Rand) error {
 			break
 		}
 		at = at[1:]
-		if err := r.worker.kill(); err != nil {
+		if err := r.worker.Kill(); err != nil {
 			return fmt.Errorf("kill: %w", err)
 		}
 		r.rep.Kills++
@@ -466,7 +466,7 @@ func (r *runner) killAll(ctx context.Context, rng *rand.Rand) error {
 
 // checkWorker restarts a worker that exited without being killed.
 func (r *runner) checkWorker() error {
-	if err := r.worker.exited(); err != nil {
+	if err := r.worker.Exited(); err != nil {
 		r.rep.WorkerExits++
 		r.log.Warn("worker exited on its own; restarting", "err", err)
 		if r.rep.WorkerExits > 3 {

@@ -3,14 +3,12 @@ package soak
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/aftersale/aftersale/internal/bench"
 	"github.com/aftersale/aftersale/internal/config"
 	"github.com/aftersale/aftersale/platforms"
 	"github.com/aftersale/aftersale/platforms/sandbox"
@@ -73,90 +71,23 @@ func writeConfig(path string, cfg config.Config) error {
 type workerProc struct {
 	bin, cfgPath, dir string
 	n                 int // incarnations started
-	cmd               *exec.Cmd
-	done              chan struct{}
-	err               error
-	logPath           string
+	*bench.WorkerProcess
 }
 
 // start runs a new incarnation.
 func (w *workerProc) start() error {
 	w.n++
-	w.logPath = filepath.Join(w.dir, fmt.Sprintf("worker-%d.log", w.n))
-	logf, err := os.Create(w.logPath)
+	p, err := bench.StartWorker(w.bin, w.cfgPath, filepath.Join(w.dir, fmt.Sprintf("worker-%d.log", w.n)))
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(w.bin, "--config", w.cfgPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// The file says where everything is: drop the overrides Load honours.
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "AFTERSALE_RULES_DIR", "AFTERSALE_CONFIG":
-			continue
-		}
-		cmd.Env = append(cmd.Env, kv)
-	}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return err
-	}
-	w.cmd, w.done, w.err = cmd, make(chan struct{}), nil
-	done := w.done
-	go func() {
-		err := cmd.Wait()
-		logf.Close()
-		w.err = err
-		close(done)
-	}()
+	w.WorkerProcess = p
 	return nil
 }
 
-// exited reports an error if the current incarnation is no longer running.
-func (w *workerProc) exited() error {
-	select {
-	case <-w.done:
-		return fmt.Errorf("worker exited on its own: %v\n%s", w.err, w.logTail(30))
-	default:
-		return nil
-	}
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (w *workerProc) kill() error {
-	if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		return err
-	}
-	<-w.done
-	return nil
-}
-
-// stop sends SIGTERM and waits; after timeout it kills the process.
+// stop stops the current incarnation, if one was started.
 func (w *workerProc) stop(timeout time.Duration) {
-	if w.cmd == nil {
-		return
+	if w.WorkerProcess != nil {
+		w.Stop(timeout)
 	}
-	select {
-	case <-w.done:
-		return
-	default:
-	}
-	_ = w.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-w.done:
-	case <-time.After(timeout):
-		_ = w.cmd.Process.Kill()
-		<-w.done
-	}
-}
-
-// logTail is the last n lines of the current incarnation's log.
-func (w *workerProc) logTail(n int) string {
-	b, err := os.ReadFile(w.logPath)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
