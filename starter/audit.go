@@ -136,36 +136,24 @@ func cmdAudit(ctx context.Context, g global, args []string, out, errOut io.Write
 		mu      sync.Mutex
 		rows    []auditRow
 		skipped int
-		wg      sync.WaitGroup
 	)
-	prog := startProgress(errOut, "audit", "cases read", len(ids), progressEvery)
-	sem := make(chan struct{}, 8)
-	for _, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			defer prog.Add(1)
-			// Terminated, failed or timed-out cases left no result: a worker
-			// answers the state query from their history, or they are skipped.
-			v, status, err := fetchView(ctx, c, id, true)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				skipped++
-				how := ""
-				if status != 0 {
-					how = " (workflow " + statusWord(status) + ")"
-				}
-				warnf(errOut, "audit: %s%s: skipped, its decisions could not be read: %v", id, how, err)
-				return
+	readCases(ids, errOut, "audit", "cases read", func(_ int, id string) {
+		// Terminated, failed or timed-out cases left no result: a worker
+		// answers the state query from their history, or they are skipped.
+		v, status, err := fetchView(ctx, c, id, true)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			skipped++
+			how := ""
+			if status != 0 {
+				how = " (workflow " + statusWord(status) + ")"
 			}
-			rows = append(rows, auditRows(v, since)...)
-		}()
-	}
-	wg.Wait()
-	prog.Stop()
+			warnf(errOut, "audit: %s%s: skipped, its decisions could not be read: %v", id, how, err)
+			return
+		}
+		rows = append(rows, auditRows(v, since)...)
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}

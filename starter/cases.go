@@ -8,7 +8,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -217,21 +216,7 @@ func cmdCasesList(ctx context.Context, g global, args []string, out, errOut io.W
 	}
 	cases := make([]caseJSON, len(ids))
 	errs := make([]error, len(ids))
-	prog := startProgress(errOut, "cases", "read", len(ids), progressEvery)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			cases[i], errs[i] = caseView(ctx, c, id)
-			prog.Add(1)
-		}()
-	}
-	wg.Wait()
-	prog.Stop()
+	readCases(ids, errOut, "cases", "read", func(i int, id string) { cases[i], errs[i] = caseView(ctx, c, id) })
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}

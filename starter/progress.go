@@ -72,3 +72,23 @@ func (p *progress) Stop() {
 		p.print()
 	}
 }
+
+// readCases calls read for every id, eight at a time, reporting progress on
+// errOut for long lists. read is called concurrently.
+func readCases(ids []string, errOut io.Writer, what, noun string, read func(i int, id string)) {
+	prog := startProgress(errOut, what, noun, len(ids), progressEvery)
+	defer prog.Stop()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			defer prog.Add(1)
+			read(i, id)
+		}()
+	}
+	wg.Wait()
+}
