@@ -89,3 +89,17 @@ func CheckCase(t testing.TB, c platforms.Case, now time.Time) {
 		t.Fatalf("unknown status decided %s (on deadline %q)", d.Action, d.OnDeadline)
 	}
 }
+
+// CheckGet checks what a client's Get returned when asked for id: either a
+// well-formed error of p, or the very case asked for, which check examines.
+func CheckGet(t testing.TB, p platforms.Platform, id string, c platforms.Case, err error, check func(testing.TB, platforms.Case)) {
+	t.Helper()
+	if err != nil {
+		CheckError(t, err, p)
+		return
+	}
+	if c.ID != id {
+		t.Fatalf("asked for %q, got case %q", id, c.ID)
+	}
+	check(t, c)
+}

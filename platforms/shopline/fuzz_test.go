@@ -78,7 +78,7 @@ func checkErr(t *testing.T, err error) *platforms.Error {
 
 // checkCase fails t unless c satisfies what every parsed SHOPLINE case
 // promises.
-func checkCase(t *testing.T, c platforms.Case) {
+func checkCase(t testing.TB, c platforms.Case) {
 	t.Helper()
 	switch {
 	case c.Platform != platforms.Shopline || c.Shop != "shop1" || c.Role != platforms.RoleSeller:

@@ -80,7 +80,7 @@ func checkErr(t *testing.T, err error) *platforms.Error {
 }
 
 // checkCase fails t unless c satisfies what every parsed TOP case promises.
-func checkCase(t *testing.T, c platforms.Case) {
+func checkCase(t testing.TB, c platforms.Case) {
 	t.Helper()
 	switch {
 	case c.Platform != platforms.Taobao || c.Shop != "shop1" || c.Role != platforms.RoleSeller || c.Currency != "CNY":

@@ -85,7 +85,7 @@ func checkErr(t *testing.T, err error) *platforms.Error {
 }
 
 // checkCase fails t unless c satisfies what every parsed Xiaoe case promises.
-func checkCase(t *testing.T, c platforms.Case) {
+func checkCase(t testing.TB, c platforms.Case) {
 	t.Helper()
 	switch {
 	case c.Platform != platforms.Xiaoe || c.Shop != "xe-shop" || c.ID == "" || c.Role != platforms.RoleSeller || c.Currency != "CNY":
@@ -303,14 +303,7 @@ func FuzzXiaoeDetail(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string, body []byte) {
 		c := fuzzClient(xeAnswers{path(endpointDetail): {200, body}})
 		cs, err := c.Get(context.Background(), id)
-		if err != nil {
-			checkErr(t, err)
-			return
-		}
-		if cs.ID != id {
-			t.Fatalf("asked for %q, got case %q", id, cs.ID)
-		}
-		checkCase(t, cs)
+		platformtest.CheckGet(t, platforms.Xiaoe, id, cs, err, checkCase)
 	})
 }
 

@@ -64,7 +64,7 @@ func checkErr(t *testing.T, err error) *platforms.Error {
 
 // checkCase fails t unless c satisfies what every parsed Xportcn case
 // promises.
-func checkCase(t *testing.T, c platforms.Case) {
+func checkCase(t testing.TB, c platforms.Case) {
 	t.Helper()
 	switch {
 	case c.Platform != platforms.Xportcn || c.Shop != "xp-buyer" || !isDigits(c.ID) || c.Role != platforms.RoleBuyer || c.Currency == "":
@@ -195,14 +195,7 @@ func FuzzXportcnGet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string, list, orders []byte) {
 		c := fuzzClient(xpAnswers{PathQueryList: list, PathOrderPage: orders}, true)
 		cs, err := c.Get(context.Background(), id)
-		if err != nil {
-			checkErr(t, err)
-			return
-		}
-		if cs.ID != id {
-			t.Fatalf("asked for refund %q, got case %q", id, cs.ID)
-		}
-		checkCase(t, cs)
+		platformtest.CheckGet(t, platforms.Xportcn, id, cs, err, checkCase)
 	})
 }
 
