@@ -1,6 +1,7 @@
 package platforms
 
 import (
+	"math/big"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,4 +51,20 @@ func FormatMoney(minor int64, currency string) string {
 		return FormatMinor(minor, currency)
 	}
 	return FormatMinor(minor, currency) + " " + currency
+}
+
+// ParseMinor parses a decimal amount in major units ("99.5") into minor
+// units, exactly; it fails if the amount has more decimals than the
+// currency allows or does not fit an int64.
+func ParseMinor(major string, currency string) (int64, error) {
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(major))
+	if !ok || strings.ContainsAny(major, "/eE") {
+		return 0, fmt.Errorf("amount %q is not a decimal number", major)
+	}
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(Digits(currency))), nil)
+	r.Mul(r, new(big.Rat).SetInt(scale))
+	if !r.IsInt() || !r.Num().IsInt64() {
+		return 0, fmt.Errorf("amount %s does not fit %d decimals of %s", major, Digits(currency), currency)
+	}
+	return r.Num().Int64(), nil
 }

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/aftersale/aftersale/platforms"
 )
 
 // Notifications says where escalations are announced and when a case still
@@ -99,24 +100,14 @@ func (m *Minor) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// ParseMinor parses a non-negative decimal with at most two fraction digits.
+// ParseMinor parses a non-negative decimal amount with at most two
+// fraction digits into minor units.
 func ParseMinor(s string) (Minor, error) {
-	s = strings.TrimSpace(s)
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 || strings.HasPrefix(whole, "-") || strings.HasPrefix(whole, "+") {
+	v, err := platforms.ParseMinor(s, "")
+	if err != nil || v < 0 || strings.HasPrefix(strings.TrimSpace(s), "+") {
 		return 0, fmt.Errorf("amount %q: want a non-negative decimal with at most 2 fraction digits", s)
 	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w > 1<<53 {
-		return 0, fmt.Errorf("amount %q: want a non-negative decimal with at most 2 fraction digits", s)
-	}
-	f := int64(0)
-	if frac != "" {
-		if f, err = strconv.ParseInt(frac+strings.Repeat("0", 2-len(frac)), 10, 64); err != nil || f < 0 {
-			return 0, fmt.Errorf("amount %q: want a non-negative decimal with at most 2 fraction digits", s)
-		}
-	}
-	return Minor(w*100 + f), nil
+	return Minor(v), nil
 }
 
 func (n Notifications) validate() []error {
