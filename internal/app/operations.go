@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/aftersale/aftersale/budget"
@@ -30,7 +31,7 @@ func Webhooks(cfg config.Config) []notify.Target {
 	for i, w := range cfg.Notifications.Webhooks {
 		t := notify.Target{Name: w.Name, URL: w.Endpoint(), Format: w.Format, Secret: w.SigningSecret()}
 		if t.Name == "" {
-			t.Name = fmt.Sprintf("%s-%d", firstNonEmpty(w.Format, config.FormatGeneric), i+1)
+			t.Name = fmt.Sprintf("%s-%d", cmp.Or(w.Format, config.FormatGeneric), i+1)
 		}
 		for _, e := range w.Events {
 			t.Events = append(t.Events, notify.Event(e))
@@ -38,11 +39,4 @@ func Webhooks(cfg config.Config) []notify.Target {
 		out = append(out, t)
 	}
 	return out
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
