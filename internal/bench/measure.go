@@ -218,23 +218,34 @@ func serveSandbox(ctx context.Context, sb *sandbox.Sandbox, times *callTimes) (s
 // fetchCalls reads GET /_sandbox/calls.
 func fetchCalls(ctx context.Context, baseURL string) (sandbox.CallStats, error) {
 	var out sandbox.CallStats
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/_sandbox/calls", nil)
+	return out, getSandbox(ctx, baseURL, "/_sandbox/calls", &out)
+}
+
+// fetchActions reads GET /_sandbox/actions, as an acceptance check would.
+func fetchActions(ctx context.Context, baseURL string) ([]sandbox.Action, error) {
+	var out []sandbox.Action
+	return out, getSandbox(ctx, baseURL, "/_sandbox/actions", &out)
+}
+
+// getSandbox reads one of the sandbox's admin endpoints into out.
+func getSandbox(ctx context.Context, baseURL, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+path, nil)
 	if err != nil {
-		return out, err
+		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return out, err
+		return err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return out, err
+		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return out, fmt.Errorf("GET /_sandbox/calls: %s: %s", resp.Status, body)
+		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, body)
 	}
-	return out, json.Unmarshal(body, &out)
+	return json.Unmarshal(body, out)
 }
 
 // callsDiff is the per-endpoint calls of platform made between two

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -580,12 +579,9 @@ func unshippedRefund(id, fee string, deadline time.Time) map[string]any {
 	}
 }
 
-// startCase starts (or signals) a case workflow exactly as `starter start` does.
+// startCase starts (or signals) a case workflow as every source does.
 func startCase(ctx context.Context, tc client.Client, caseID string) error {
-	in := workflows.CaseInput{Platform: platforms.Taobao, Shop: Shop, CaseID: caseID}
-	id := workflows.CaseWorkflowID(in.Platform, in.Shop, in.CaseID)
-	_, err := tc.SignalWithStartWorkflow(ctx, id, workflows.SignalSnapshot, platforms.Case{},
-		client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.CaseWorkflow, in)
+	_, err := activities.SignalCase(ctx, tc, platforms.Hint{Platform: platforms.Taobao, Shop: Shop, CaseID: caseID})
 	return err
 }
 
@@ -756,24 +752,6 @@ func checkOneAgree(acts []sandbox.Action, shop string, caseIDs []string) error {
 		errs = append(errs[:5], fmt.Errorf("and %d more", len(errs)-5))
 	}
 	return errors.Join(errs...)
-}
-
-// fetchActions reads GET /_sandbox/actions, as an acceptance check would.
-func fetchActions(ctx context.Context, baseURL string) ([]sandbox.Action, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/_sandbox/actions", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /_sandbox/actions: %s", resp.Status)
-	}
-	var out []sandbox.Action
-	return out, json.NewDecoder(resp.Body).Decode(&out)
 }
 
 // histories summarizes the histories of up to k of ids, evenly spread.
